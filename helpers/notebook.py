@@ -1,0 +1,78 @@
+"""Notebook plumbing shared by every chapter: seeds and figure defaults."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import sys
+
+import numpy as np
+
+
+def seed_everything(seed: int = 0) -> None:
+    """Fix the seeds of Python, NumPy and, if it is already imported, Keras/TensorFlow.
+
+    Chapters that train with Keras import it before calling this, so that
+    TensorFlow's seed and op determinism are set too; chapters that do not
+    use TensorFlow are not slowed down by importing it.
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    random.seed(seed)
+    np.random.seed(seed)
+    if "keras" in sys.modules or "tensorflow" in sys.modules:
+        import keras
+        import tensorflow as tf
+
+        keras.utils.set_random_seed(int(seed))
+        tf.config.experimental.enable_op_determinism()
+    try:
+        import matplotlib as mpl
+    except ImportError:  # pragma: no cover - matplotlib is a dependency
+        return
+    mpl.rcParams.update({
+        "figure.dpi": 100,
+        "savefig.dpi": 100,
+        "font.size": 11,
+        "axes.titlesize": 12,
+        "figure.autolayout": False,
+    })
+
+
+@contextlib.contextmanager
+def _stderr_fd_silenced():
+    """Send OS-level stderr (file descriptor 2) to /dev/null for the duration.
+
+    TensorFlow's C++ core logs a few lines at import time (oneDNN, CUDA probing)
+    before its log level applies; they bypass Python's sys.stderr, so only
+    redirecting the file descriptor keeps them out of a notebook's outputs.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real fd 2 (some embedded interpreters)
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def import_keras():
+    """Import and return Keras (TensorFlow backend) without TensorFlow's start-up log.
+
+    Use it in a chapter's setup cell: ``keras = helpers.import_keras()``.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    with _stderr_fd_silenced():
+        import keras
+        import tensorflow  # noqa: F401  (imported here so its log is silenced too)
+    return keras
