@@ -76,3 +76,35 @@ def import_keras():
         import keras
         import tensorflow  # noqa: F401  (imported here so its log is silenced too)
     return keras
+
+
+class SourceCode:
+    """A function's source, shown as a highlighted code block in a notebook.
+
+    Its plain-text form is the source itself (no object repr), so Colab,
+    JupyterLab, nbval and the website all show the same code.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_markdown_(self) -> str:
+        return f"```python\n{self.text}\n```"
+
+
+def show_source(obj) -> SourceCode:
+    """Return the source of a helpers function or class for display in a chapter.
+
+    Chapters use it to show the from-scratch code that lives, once, in
+    `helpers`: ``show_source(naive_relu)`` as the last line of a cell.
+    """
+    import inspect
+
+    try:
+        text = inspect.getsource(obj)
+    except (TypeError, OSError) as exc:
+        raise TypeError(f"cannot show the source of {obj!r}: {exc}") from exc
+    return SourceCode(inspect.cleandoc(text) if text.startswith((" ", "\t")) else text.rstrip())

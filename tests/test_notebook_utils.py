@@ -68,3 +68,14 @@ def test_explore_builds_live_widgets_without_the_variable(monkeypatch):
 def test_explore_rejects_a_non_callable():
     with pytest.raises(TypeError, match="draw must be callable"):
         interactive.explore("not a function")
+
+
+def test_show_source_displays_code_as_markdown_and_plain_text():
+    from helpers.notebook import show_source
+
+    shown = show_source(helpers.seed_everything)
+    assert repr(shown).startswith("def seed_everything(seed: int = 0)")
+    assert shown._repr_markdown_().startswith("```python\ndef seed_everything")
+    assert shown._repr_markdown_().endswith("\n```")
+    with pytest.raises(TypeError, match="cannot show the source"):
+        show_source(42)
