@@ -290,5 +290,5 @@ def softmax_cross_entropy(logits: Tensor, labels) -> Tensor:
         return g * grad / n
 
     label_node = Tensor(labels, name="labels")  # shown in graph drawings; gets no gradient
-    return Tensor.from_operation(loss, "softmax\ncross-entropy", (logits, label_node),
+    return Tensor.from_operation(loss, "softmax_cross_entropy", (logits, label_node),
                                  (rule, lambda g: np.zeros(n)))

@@ -329,3 +329,48 @@ def test_grad_of_intermediate_tensors_has_their_shape():
 def test_bad_inputs_give_clear_errors(make, error, message):
     with pytest.raises(error, match=message):
         make()
+
+
+# ---- helpers.autodiff_graph: the drawings come from the engine's own graph ----------------
+
+def test_layout_puts_parents_above_and_keeps_nodes_apart():
+    from helpers.autodiff_graph import layout
+
+    *_, loss_val = worked_example()
+    a = Tensor(2.0, requires_grad=True)
+    several = a * Tensor(5.0) + a * a + loss_val
+    for root in (loss_val, several):
+        positions = layout(root)
+        assert positions[id(root)] == (0.0, max(layer for _, layer in positions.values()))
+        for t in root.topological_order():
+            for p in t.parents:
+                assert positions[id(p)][1] < positions[id(t)][1]
+        placed = list(positions.values())
+        for i, (c1, l1) in enumerate(placed):
+            assert all(abs(c1 - c2) >= 1 for c2, l2 in placed[i + 1:] if l2 == l1)
+
+
+def test_draw_graph_labels_nodes_and_backward_edges():
+    import matplotlib.pyplot as plt
+
+    from helpers.autodiff_graph import draw_graph, format_number
+
+    x, w, b, x1, x2, loss_val = worked_example()
+    loss_val.backward()
+    fig = draw_graph(loss_val, values=True, grads=True, backward_edges=True,
+                     highlight=[loss_val, w], title="the worked example")
+    texts = [t.get_text() for t in fig.axes[0].texts if t.get_text()]  # not the arrows
+    plt.close(fig)
+    assert "x1 = x * w\nvalue 6\ngrad 1" in texts and "w\nvalue 3\ngrad 2" in texts
+    assert "x\nvalue 2" in texts  # a constant: no gradient line
+    assert "loss_val = abs(4 - x2)\nvalue 3\ngrad 1" in texts
+    edge_labels = sorted(t for t in texts if "\n" not in t)
+    assert edge_labels == ["-1", "-1", "1", "1", "2"]  # no label towards constants x and 4
+    fig = draw_graph(loss_val)
+    assert sorted(t.get_text() for t in fig.axes[0].texts if t.get_text()) == [
+        "4", "4 - x2", "b", "loss_val = abs(4 - x2)", "w", "x", "x1 = x * w", "x2 = x1 + b"]
+    plt.close(fig)
+    assert format_number(np.array(6.0)) == "6" and format_number(-0.5) == "-0.5"
+    assert format_number(0.0) == "0" and format_number(1.23456e-5) == "1.235e-05"
+    with pytest.raises(TypeError, match="needs a Tensor"):
+        draw_graph(3.0)
