@@ -25,11 +25,10 @@ test: $(BIN)/.installed
 
 # Executes each notebook top to bottom on a fresh kernel, as CI will. Explorers
 # draw their static default figure (BOOK_STATIC_WIDGETS) so the site shows it.
+# tools/execute.py also records the library versions each notebook used, for
+# the status page (cell timings are recorded by nbclient).
 execute: $(BIN)/.installed
-	for nb in $(NB); do \
-	  BOOK_STATIC_WIDGETS=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.timeout=1800 "$$nb" || exit 1; \
-	done
+	BOOK_STATIC_WIDGETS=1 $(BIN)/python tools/execute.py $(NB)
 
 lab: $(BIN)/.installed
 	$(BIN)/jupyter lab chapters/

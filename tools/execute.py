@@ -1,0 +1,82 @@
+"""Execute chapter notebooks in place, top to bottom on a fresh kernel (`make execute`).
+
+Run by the Makefile as ``python tools/execute.py chapters/01_first_look.ipynb ...``.
+nbclient records each cell's start and end times in its metadata
+(``execution``); this script also records which library versions the notebook
+actually used, in the notebook's metadata under ``book.environment``: every
+distribution that the notebook imported, beyond what a bare kernel imports.
+The status page of the book (status.md, see tools/book_site.py) is generated
+from both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+TIMEOUT = 1800  # seconds per cell; chapter 8 trains for a few minutes
+
+# Run in the notebook's own kernel after its last cell (then removed): the
+# distributions behind every module imported so far, with their versions.
+PROBE = """\
+import sys as _sys, platform as _platform, importlib.metadata as _md
+_dists = _md.packages_distributions()
+print(__import__("json").dumps({
+    "python": _platform.python_version(),
+    "platform": f"{_platform.system()} {_platform.machine()}",
+    "packages": {d: _md.version(d) for m in list(_sys.modules)
+                 for d in _dists.get(m.partition(".")[0], [])},
+}))
+"""
+
+
+def _probe(nb, cwd):
+    """Execute PROBE as the last cell of `nb` (in place) and return its result."""
+    nb.cells.append(nbformat.v4.new_code_cell(PROBE))
+    try:
+        NotebookClient(nb, timeout=TIMEOUT, resources={"metadata": {"path": str(cwd)}}).execute()
+        probe = nb.cells[-1]
+        text = "".join(o.get("text", "") for o in probe.outputs if o.get("name") == "stdout")
+        return json.loads(text.strip().splitlines()[-1])
+    finally:
+        del nb.cells[-1]
+
+
+def baseline_packages(cwd):
+    """What a bare kernel imports by itself (ipykernel, traitlets, ...)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return set(_probe(nb, cwd)["packages"])
+
+
+def execute(path: Path, baseline: set[str]) -> float:
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    env = _probe(nb, path.parent)  # raises CellExecutionError on a failing cell
+    seconds = time.perf_counter() - start
+    env["packages"] = dict(sorted((k, v) for k, v in env["packages"].items() if k not in baseline))
+    nb.metadata.setdefault("book", {})["environment"] = env
+    nbformat.write(nb, path)
+    return seconds
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    baseline = baseline_packages(Path.cwd())
+    for path in args.notebooks:
+        print(f"executing {path} ...", flush=True)
+        seconds = execute(path, baseline)
+        print(f"executed {path} in {seconds:.0f} s (python {platform.python_version()})", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
