@@ -119,3 +119,123 @@ def test_setup_cell_installs_helpers_on_colab(path, monkeypatch):
     assert cmd[:4] == [sys.executable, "-m", "pip", "install"]
     assert f"git+{REPO_URL}" in cmd[-1] and kwargs.get("check") is True
     assert not any(Path(part).exists() for part in cmd[4:]), "the install needs no local file"
+
+
+# --------------------------------------------------------------------------- readers' setups
+
+# Chapters that train a network for a while: on Colab they should open on a GPU
+# runtime. Any notebook that calls Keras' `.fit(` counts too.
+TRAINING_CHAPTERS = ("01", "08")
+
+
+def trains(path):
+    code = "".join(source(c) for c in load(path)["cells"] if c["cell_type"] == "code")
+    return path.name[:2] in TRAINING_CHAPTERS or ".fit(" in code
+
+
+def test_training_notebooks_ask_colab_for_a_gpu():
+    """Colab reads the notebook-level metadata `"accelerator": "GPU"` to pick a GPU runtime."""
+    lacking = [p.name for p in NOTEBOOKS if trains(p) and load(p)["metadata"].get("accelerator") != "GPU"]
+    assert not lacking, (
+        f"these notebooks train but do not ask Colab for a GPU: {lacking}; add "
+        '"accelerator": "GPU" to the notebook metadata (top level, beside "kernelspec")')
+
+
+def test_binder_installs_helpers():
+    """repo2docker (Binder) installs requirements.txt at the root with runtime.txt's
+    Python; requirements.txt installs the helpers package (`-e .`) too."""
+    for other in ("binder", ".binder", "environment.yml", "Pipfile", "setup.py"):
+        assert not (ROOT / other).exists(), f"{other} would change what repo2docker installs"
+    lines = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
+    assert "-e ." in lines or "." in lines, "requirements.txt must install the helpers package"
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert re.search(r'^packages = \[[^\]]*"helpers"', pyproject, re.M), "pyproject ships helpers"
+    runtime = (ROOT / "runtime.txt").read_text().strip()
+    match = re.fullmatch(r"python-(3\.\d+)", runtime)
+    assert match, f"runtime.txt should read python-3.X, not {runtime!r}"
+    readme = (ROOT / "README.md").read_text()
+    assert f"Python {match[1]}" in readme or f"or {match[1]}" in readme, (
+        f"Binder's Python {match[1]} is not one the README says is tested")
+
+
+# --------------------------------------------------------------------------- accessibility
+
+def markdown_lines(cell):
+    """A markdown cell's lines outside fenced code blocks."""
+    inside, lines = False, []
+    for line in source(cell).splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            inside = not inside
+        elif not inside:
+            lines.append(line)
+    return lines
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_figures_have_alt_text(path):
+    """Screen readers read a figure's alt text: code-made figures get it from the cell
+    metadata `mystnb: image: alt` (jupytext: `# %% mystnb={"image": {"alt": "..."}}`)."""
+    missing = []
+    for i, cell in enumerate(load(path)["cells"]):
+        if cell["cell_type"] == "code":
+            images = [o for o in cell.get("outputs", []) if any(k.startswith("image/") for k in o.get("data", {}))]
+            alt = cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt", "")
+            if images and not alt.strip():
+                missing.append(f"cell {i} (code starting {source(cell)[:40]!r})")
+        elif cell["cell_type"] == "markdown":
+            text = "\n".join(markdown_lines(cell))
+            missing += [f"cell {i}: ![]({m})" for m in re.findall(r"!\[\s*\]\(([^)]*)\)", text)]
+            missing += [f"cell {i}: <img> without alt" for m in re.findall(r"<img\b[^>]*>", text)
+                        if not re.search(r'\balt="[^"]+"', m)]
+    assert not missing, f"{path.name}: figures without alt text: {missing}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_headings_in_order(path):
+    """One `#` title, then no skipped level (## then ####) for screen readers' outlines."""
+    levels = [(len(m[1]), m[2].strip()) for c in load(path)["cells"] if c["cell_type"] == "markdown"
+              for m in [re.match(r"^(#{1,6})\s+(.*)", line) for line in markdown_lines(c)] if m]
+    assert levels and levels[0][0] == 1, f"{path.name} starts with a # title"
+    assert [lvl for lvl, _ in levels].count(1) == 1, f"{path.name} has one # title"
+    for (a, ta), (b, tb) in zip(levels, levels[1:]):
+        assert b <= a + 1, f"{path.name}: heading level skipped from {'#' * a} {ta!r} to {'#' * b} {tb!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_live_widgets_in_outputs(path):
+    """The website shows static figures (BOOK_STATIC_WIDGETS=1); a live widget output
+    would be an empty box there."""
+    for cell in load(path)["cells"]:
+        for out in cell.get("outputs", []):
+            assert "application/vnd.jupyter.widget-view+json" not in out.get("data", {}), (
+                f"{path.name} has a widget output: execute with BOOK_STATIC_WIDGETS=1 (make execute)")
+
+
+# --------------------------------------------------------------------------- generated pages
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_execution_is_recorded_for_the_status_page(path):
+    """status.md shows each notebook's execution time (nbclient's cell timestamps) and
+    the library versions it used (recorded by `make execute`, tools/execute.py)."""
+    nb = load(path)
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    timed = [c for c in code if "shell.execute_reply" in c.get("metadata", {}).get("execution", {})]
+    assert len(timed) == len(code), f"{path.name}: cell timings missing: re-execute with make execute"
+    env = nb["metadata"].get("book", {}).get("environment", {})
+    assert env.get("python") and env.get("packages"), (
+        f"{path.name}: library versions not recorded: re-execute with make execute")
+    assert "numpy" in env["packages"]
+
+
+def test_preview_figure_is_the_books_first_figure():
+    """README.md and the landing page show images/preview.png, the first figure of the
+    first chapter; `make book` rewrites it when that figure changes (commit it)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        from book_site import PREVIEW, first_figure, toc_notebooks
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    figure = next(f for f in map(first_figure, toc_notebooks(ROOT)) if f)
+    assert (ROOT / PREVIEW).read_bytes() == figure[0], f"{PREVIEW} is stale: run make book and commit it"
+    assert f"]({PREVIEW.as_posix()})" in (ROOT / "README.md").read_text()
+    assert "{book-preview}" in (ROOT / "intro.md").read_text()
