@@ -106,7 +106,9 @@ def test_site_builds_without_warnings(site):
 def test_every_built_page_is_visited(site):
     built = {p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html")
              if not p.relative_to(HTML).parts[0].startswith(("_", "."))}
-    assert built - {"index.html"} == set(PAGES), "pages the browser test does not know of"
+    assert built - {"index.html"} == set(PAGES), (
+        "the built pages and the table of contents differ (a stale page of a renamed "
+        "chapter? `make clean` removes _build)")
 
 
 def test_pages_reference_nothing_outside_the_site(site):
