@@ -47,18 +47,27 @@ def _lift(value) -> Tensor:
     return value if isinstance(value, Tensor) else Tensor(value)
 
 
-def _unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
-    """Sum ``grad`` over the axes that broadcasting added or stretched, back to ``shape``.
+def unbroadcast(grad, shape: tuple) -> np.ndarray:
+    """Sum ``grad`` over the axes that broadcasting added or stretched, so
+    that it has ``shape`` again.
 
-    If x of shape (10,) was broadcast to (32, 10), each x[j] was used 32 times;
-    its gradient is the sum of the 32 contributions (the paths add up).
+    If x of shape (10,) was broadcast to (32, 10), each x[j] was used 32
+    times; its gradient is the sum of the 32 contributions (paths add up).
     """
-    while grad.ndim > len(shape):  # axes added in front
-        grad = grad.sum(axis=0)
-    for axis, size in enumerate(shape):  # axes of length 1 that were stretched
-        if size == 1 and grad.shape[axis] != 1:
-            grad = grad.sum(axis=axis, keepdims=True)
-    return grad
+    if grad is None or grad is Ellipsis:  # a rule that returns nothing
+        raise TypeError(f"a backward rule returned {grad!r} instead of "
+                        "an array of gradients")
+    grad, shape = np.asarray(grad, dtype=np.float64), tuple(shape)
+    reduced = grad
+    while reduced.ndim > len(shape):  # axes added in front
+        reduced = reduced.sum(axis=0)
+    for axis, size in enumerate(shape):  # axes of length 1, stretched
+        if size == 1 and reduced.shape[axis] != 1:
+            reduced = reduced.sum(axis=axis, keepdims=True)
+    if reduced.shape != shape:
+        raise ValueError(f"a gradient of shape {grad.shape} cannot come "
+                         f"from broadcasting a tensor of shape {shape}")
+    return reduced
 
 
 def _broadcast_shape(op: str, a: Tensor, b: Tensor) -> tuple:
@@ -124,8 +133,10 @@ class Tensor:
     def __mul__(self, other):
         other = _lift(other)
         _broadcast_shape("multiply", self, other)
-        return Tensor.from_operation(self.data * other.data, "*", (self, other),
-                                     (lambda g: g * other.data, lambda g: g * self.data))
+        return Tensor.from_operation(
+            self.data * other.data, "*", (self, other),
+            (lambda g: g * other.data,  # d(a * b)/da = b
+             lambda g: g * self.data))  # d(a * b)/db = a
 
     def __truediv__(self, other):
         other = _lift(other)
@@ -222,9 +233,9 @@ class Tensor:
 
     # ---- backpropagation ---------------------------------------------------------------
     def topological_order(self) -> list:
-        """Every tensor this one depends on, each listed after all of its parents."""
+        """Every tensor this one depends on, each after all its parents."""
         order, seen = [], set()
-        stack = [(self, False)]  # iterative depth-first search: no recursion limit
+        stack = [(self, False)]  # depth-first, with a stack: no recursion
         while stack:
             node, parents_done = stack.pop()
             if parents_done:
@@ -232,32 +243,36 @@ class Tensor:
             elif id(node) not in seen:
                 seen.add(id(node))
                 stack.append((node, True))
-                stack.extend((p, False) for p in node.parents if id(p) not in seen)
+                stack.extend((p, False) for p in node.parents
+                             if id(p) not in seen)
         return order
 
     def backward(self) -> None:
-        """Set ``t.grad`` = d(self)/d(t) for every t in the graph that requires a gradient."""
+        """Set ``t.grad`` = d(self)/d(t) for every tensor t in the graph
+        that requires a gradient."""
         if self.data.size != 1:
-            raise ValueError(f"backward() starts from a single number, but this tensor has "
-                             f"shape {self.shape}; reduce it first, e.g. with .sum() or .mean()")
+            raise ValueError(
+                "backward() starts from a single number, but this tensor "
+                f"has shape {self.shape}; reduce it first, e.g. with "
+                ".sum() or .mean()")
         if not self.requires_grad:
-            raise ValueError("backward(): this tensor does not depend on any tensor created "
-                             "with requires_grad=True, so there is nothing to differentiate")
+            raise ValueError(
+                "backward(): this tensor does not depend on any tensor "
+                "created with requires_grad=True, so there is nothing to "
+                "differentiate")
         order = [t for t in self.topological_order() if t.requires_grad]
-        for t in order:  # start from zero: gradients are replaced, not accumulated
+        for t in order:  # start from zero: gradients are replaced
             t.grad = np.zeros_like(t.data)
         self.grad = np.ones_like(self.data)  # d(self)/d(self) = 1
-        for t in reversed(order):  # each tensor after every tensor that uses it
+        for t in reversed(order):  # each tensor after all its users
             for parent, rule in zip(t.parents, t._rules):
                 if parent.requires_grad:  # paths add up: +=
-                    parent.grad += _unbroadcast(rule(t.grad), parent.shape)
+                    parent.grad += unbroadcast(rule(t.grad), parent.shape)
 
     def local_derivative(self, i: int) -> np.ndarray:
         """The number on the backward edge to ``parents[i]``: the rule applied to a
         gradient of ones (for scalars, d(self)/d(parents[i]))."""
-        upstream = np.ones_like(self.data)
-        return _unbroadcast(np.asarray(self._rules[i](upstream), dtype=np.float64),
-                            self.parents[i].shape)
+        return unbroadcast(self._rules[i](np.ones_like(self.data)), self.parents[i].shape)
 
 
 def softmax_cross_entropy(logits: Tensor, labels) -> Tensor:
