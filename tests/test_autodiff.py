@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
 
 import helpers
-from helpers.autodiff import Tensor, _unbroadcast, softmax_cross_entropy
+from helpers.autodiff import Tensor, softmax_cross_entropy, unbroadcast
 from helpers.data import find_local_mnist, load_mnist
 
 keras = helpers.import_keras()
@@ -290,9 +290,15 @@ def test_tensor_copies_its_data_and_keeps_float64():
 
 def test_unbroadcast_sums_stretched_axes():
     grad = np.ones((4, 2, 3))
-    assert _unbroadcast(grad, (2, 3)).tolist() == np.full((2, 3), 4.0).tolist()
-    assert _unbroadcast(grad, (2, 1)).tolist() == [[12.0], [12.0]]
-    assert _unbroadcast(grad, ()).shape == () and _unbroadcast(grad, ()) == 24.0
+    assert unbroadcast(grad, (2, 3)).tolist() == np.full((2, 3), 4.0).tolist()
+    assert unbroadcast(grad, (2, 1)).tolist() == [[12.0], [12.0]]
+    assert unbroadcast(grad, ()).shape == () and unbroadcast(grad, ()) == 24.0
+    with pytest.raises(ValueError, match=r"shape \(4, 2, 3\) .* shape \(5,\)"):
+        unbroadcast(grad, (5,))
+    forgot_return = Tensor.from_operation(1.0, "f", [Tensor(1.0, requires_grad=True)],
+                                          [lambda g: None])
+    with pytest.raises(TypeError, match="backward rule returned None"):
+        forgot_return.backward()
 
 
 def test_grad_of_intermediate_tensors_has_their_shape():
