@@ -102,9 +102,10 @@ def show_source(obj) -> SourceCode:
     `helpers`: ``show_source(naive_relu)`` as the last line of a cell.
     """
     import inspect
+    import textwrap
 
     try:
         text = inspect.getsource(obj)
     except (TypeError, OSError) as exc:
         raise TypeError(f"cannot show the source of {obj!r}: {exc}") from exc
-    return SourceCode(inspect.cleandoc(text) if text.startswith((" ", "\t")) else text.rstrip())
+    return SourceCode(textwrap.dedent(text).rstrip())

@@ -79,3 +79,10 @@ def test_show_source_displays_code_as_markdown_and_plain_text():
     assert shown._repr_markdown_().endswith("\n```")
     with pytest.raises(TypeError, match="cannot show the source"):
         show_source(42)
+
+
+def test_show_source_dedents_a_method_as_a_whole():
+    from helpers.notebook import SourceCode, show_source
+
+    shown = repr(show_source(SourceCode.__repr__))
+    assert shown.startswith("def __repr__(self) -> str:\n    return self.text")
