@@ -84,7 +84,10 @@ def test_notebook_shape(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_outputs_are_clean(path):
-    for cell in load(path)["cells"]:
+    nb = load(path)
+    # Explorers are static figures when executed; saved widget state would only bloat the file.
+    assert "widgets" not in nb["metadata"], f"{path.name} stores widget state (re-run make execute)"
+    for cell in nb["cells"]:
         for out in cell.get("outputs", []):
             # An error is allowed only where the chapter shows one on purpose (nbval then checks it).
             assert out["output_type"] != "error" or "raises-exception" in cell.get("metadata", {}).get(

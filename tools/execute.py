@@ -41,7 +41,10 @@ def _probe(nb, cwd):
     """Execute PROBE as the last cell of `nb` (in place) and return its result."""
     nb.cells.append(nbformat.v4.new_code_cell(PROBE))
     try:
-        NotebookClient(nb, timeout=TIMEOUT, resources={"metadata": {"path": str(cwd)}}).execute()
+        NotebookClient(nb, timeout=TIMEOUT, resources={"metadata": {"path": str(cwd)}},
+                       # one output per print (no empty boxes on the site), and no
+                       # widget state: explorers are static figures when executed
+                       coalesce_streams=True, store_widget_state=False).execute()
         probe = nb.cells[-1]
         text = "".join(o.get("text", "") for o in probe.outputs if o.get("name") == "stdout")
         return json.loads(text.strip().splitlines()[-1])
