@@ -44,6 +44,7 @@ def test_smoke_run_reports_every_system(smoke_results):
     assert smoke_results["numpy"]["test_accuracy"] > 0.6
     setup = smoke_results["setup"]
     assert (setup["epochs"], setup["train_samples"], setup["test_samples"]) == (1, 2000, 500)
+    assert setup["repeats"] == 1
     assert set(smoke_results["targets"]) == {
         "numpy_accuracy_at_least_keras", "numpy_time_at_most_0.6_keras",
         "numpy_at_least_half_matmul_peak"}
@@ -64,7 +65,8 @@ def test_flop_count_of_one_training_step():
     assert module.training_flops_per_sample((3, 4)) == 4 * 3 * 4
 
 
-def test_bad_arguments_are_refused():
-    completed = subprocess.run([sys.executable, str(SCRIPT), "--batch-size", "0"],
+@pytest.mark.parametrize("option", ["--batch-size", "--repeats", "--epochs"])
+def test_bad_arguments_are_refused(option):
+    completed = subprocess.run([sys.executable, str(SCRIPT), option, "0"],
                                capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert completed.returncode == 2 and "--batch-size must be at least 1" in completed.stderr
+    assert completed.returncode == 2 and f"{option} must be at least 1" in completed.stderr
