@@ -10,8 +10,9 @@ backward pass derived with the chain rule (chapter 7):
 - `softmax_cross_entropy`: the mean of ``-log softmax(logits)[label]``, whose
   gradient with respect to the logits is ``(softmax(logits) - one_hot(labels)) / n``;
 
-and `Adam` updates the weights from those gradients. Everything is float32
-and updated in place, so that the time goes into matrix products.
+and an optimizer updates the weights from those gradients: `SGD` (with
+momentum, chapter 6) or `Adam` (chapter 1's choice). Everything is float32 and
+updated in place, so that the time goes into matrix products.
 """
 
 from __future__ import annotations
@@ -195,7 +196,71 @@ class Network:
                                for i in range(0, len(x), batch_size)])
 
 
-class Adam:
+class _Optimizer:
+    """What both optimizers share: the parameters and a learning rate that can decay.
+
+    With ``decay_steps=T`` the learning rate shrinks linearly, from
+    ``learning_rate`` at the first step to ``learning_rate / T`` at step T
+    (like Keras' ``PolynomialDecay(learning_rate, T, 0)``), so that the last
+    steps are small and the weights settle.
+    """
+
+    def __init__(self, params, learning_rate, decay_steps=None):
+        self.params = list(params)
+        if not learning_rate > 0:
+            raise ValueError(f"learning_rate must be positive, got {learning_rate}")
+        if decay_steps is not None:
+            decay_steps = _check_int("decay_steps", decay_steps)
+        self.learning_rate, self.decay_steps = learning_rate, decay_steps
+        self.t = 0  # steps taken so far
+
+    def current_learning_rate(self):
+        """The learning rate of the next step (constant, or decaying linearly)."""
+        if self.decay_steps is None:
+            return self.learning_rate
+        return self.learning_rate * max(0.0, 1 - self.t / self.decay_steps)
+
+    def _check(self, grads):
+        grads = list(grads)
+        if len(grads) != len(self.params):
+            raise ValueError(f"got {len(grads)} gradients for {len(self.params)} parameters")
+        for p, g in zip(self.params, grads):
+            if g.shape != p.shape:
+                raise ValueError(f"gradient of shape {g.shape} for a parameter of shape {p.shape}")
+        return grads
+
+
+class SGD(_Optimizer):
+    """Gradient descent with momentum (chapter 6), written out.
+
+    Every weight has a velocity ``v``, zero at first. Each step:
+    ``v <- momentum * v - learning_rate * g``, then ``w <- w + v``: the same
+    update as ``keras.optimizers.SGD(learning_rate, momentum)``. With
+    ``momentum=0`` it is plain gradient descent. Four passes over the weights
+    per step, each writing into an existing array.
+    """
+
+    def __init__(self, params, learning_rate=0.01, momentum=0.9, decay_steps=None):
+        super().__init__(params, learning_rate, decay_steps)
+        if not 0 <= momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum}")
+        self.momentum = momentum
+        self.velocities = [np.zeros_like(p) for p in self.params]
+        self._scratch = [np.empty_like(p) for p in self.params]
+
+    def step(self, grads):
+        """Update every parameter in place from its gradient."""
+        grads = self._check(grads)
+        learning_rate = self.current_learning_rate()
+        self.t += 1
+        for p, g, v, s in zip(self.params, grads, self.velocities, self._scratch):
+            v *= self.momentum
+            np.multiply(g, learning_rate, out=s)
+            v -= s                                # v <- momentum v - learning_rate g
+            p += v                                # w <- w + v
+
+
+class Adam(_Optimizer):
     """Adam, written out: decaying sums of the gradients and of their squares.
 
     The same update as ``keras.optimizers.Adam`` (same defaults). For step t:
@@ -205,48 +270,27 @@ class Adam:
     number ``c_t = sqrt(1 - b2**t) / (1 - b1**t) * (1 - b1) / sqrt(1 - b2)``
     gathers the bias corrections and the means' constant factors. Keeping
     those constants out of the per-weight arithmetic saves two passes over
-    the 407,050 weights at every step; every pass writes into existing arrays.
-
-    With ``decay_steps=T`` the learning rate shrinks linearly, from
-    ``learning_rate`` at the first step to ``learning_rate / T`` at step T
-    (like Keras' ``PolynomialDecay(learning_rate, T, 0)``), so that the last
-    steps are small and the weights settle.
+    the weights at every step (ten remain); every pass writes into an
+    existing array.
     """
 
     def __init__(self, params, learning_rate=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  decay_steps=None):
-        self.params = list(params)
-        if not learning_rate > 0:
-            raise ValueError(f"learning_rate must be positive, got {learning_rate}")
-        if decay_steps is not None:
-            decay_steps = _check_int("decay_steps", decay_steps)
-        self.learning_rate, self.epsilon = learning_rate, epsilon
-        self.beta_1, self.beta_2 = beta_1, beta_2
-        self.decay_steps = decay_steps
+        super().__init__(params, learning_rate, decay_steps)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.m = [np.zeros_like(p) for p in self.params]
         self.v = [np.zeros_like(p) for p in self.params]
         self._scratch = [np.empty_like(p) for p in self.params]
-        self.t = 0
-
-    def current_learning_rate(self):
-        """The learning rate of the next step (constant, or decaying linearly)."""
-        if self.decay_steps is None:
-            return self.learning_rate
-        return self.learning_rate * max(0.0, 1 - self.t / self.decay_steps)
 
     def step(self, grads):
         """Update every parameter in place from its gradient."""
-        grads = list(grads)
-        if len(grads) != len(self.params):
-            raise ValueError(f"got {len(grads)} gradients for {len(self.params)} parameters")
+        grads = self._check(grads)
         step_size = self.current_learning_rate()
         self.t += 1
         b1, b2, t = self.beta_1, self.beta_2, self.t
         step_size *= math.sqrt(1 - b2**t) / (1 - b1**t) * (1 - b1) / math.sqrt(1 - b2)
         epsilon = self.epsilon / math.sqrt(1 - b2)
         for p, g, m, v, s in zip(self.params, grads, self.m, self.v, self._scratch):
-            if g.shape != p.shape:
-                raise ValueError(f"gradient of shape {g.shape} for a parameter of shape {p.shape}")
             m *= b1
             m += g                               # m <- b1 m + g
             v *= b2

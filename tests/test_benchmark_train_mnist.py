@@ -3,6 +3,7 @@ command line, its JSON keys, its table, and its FLOP count. Not a timing test.""
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "train_mnist.py"
+# The genuine MNIST, as in test_data.py: the file CI configures, else the project's shared copy.
+REAL_MNIST = Path(os.environ.get("MNIST_NPZ") or ROOT.parent / "shared" / "data" / "mnist.npz")
 
 
 def load_script():
@@ -25,7 +28,8 @@ def smoke_results():
     completed = subprocess.run(
         [sys.executable, str(SCRIPT), "--epochs", "1", "--train-samples", "2000",
          "--test-samples", "500", "--peak-size", "256", "--json"],
-        capture_output=True, text=True, cwd=ROOT, timeout=600)
+        capture_output=True, text=True, cwd=ROOT, timeout=600,
+        env={**os.environ, "MNIST_NPZ": str(REAL_MNIST)} if REAL_MNIST.is_file() else None)
     assert completed.returncode == 0, completed.stderr[-2000:]
     return json.loads(completed.stdout)
 

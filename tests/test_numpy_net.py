@@ -1,5 +1,5 @@
 """helpers.numpy_net: the hand-derived gradients agree with tf.GradientTape, with the
-chapter 7 autodiff engine and with finite differences; Adam agrees with Keras' Adam;
+chapter 7 autodiff engine and with finite differences; SGD and Adam agree with Keras';
 fit/evaluate learn, stay deterministic and reject bad input clearly."""
 
 import numpy as np
@@ -211,18 +211,48 @@ def test_adam_with_linear_decay_matches_keras_polynomial_decay():
         keras_adam.apply([tf.constant(g)], [variable])
     np.testing.assert_allclose(rates, [0.05 * (1 - k / 6) for k in range(6)] + [0.0, 0.0], atol=1e-12)
     np.testing.assert_allclose(ours[0], variable.numpy(), rtol=1e-5, atol=1e-6)
-    with pytest.raises(ValueError, match="decay_steps must be at least 1"):
-        nn.Adam(params, decay_steps=0)
 
 
-def test_adam_rejects_mismatched_gradients():
+@pytest.mark.parametrize("momentum, decay_steps", [(0.0, None), (0.9, None), (0.5, 4)])
+def test_sgd_matches_keras_sgd(momentum, decay_steps):
+    rng = np.random.default_rng(5)
+    params = [rng.normal(0, 1, (6, 2)).astype(np.float32), rng.normal(0, 1, 2).astype(np.float32)]
+    ours = [p.copy() for p in params]
+    sgd = nn.SGD(ours, learning_rate=0.1, momentum=momentum, decay_steps=decay_steps)
+    rate = 0.1 if decay_steps is None else keras.optimizers.schedules.PolynomialDecay(
+        0.1, decay_steps=decay_steps, end_learning_rate=0.0)
+    keras_sgd = keras.optimizers.SGD(learning_rate=rate, momentum=momentum)
+    variables = [keras.Variable(p.copy()) for p in params]
+    for step in range(6):
+        grads = [rng.normal(0, 1, p.shape).astype(np.float32) for p in params]
+        before = [p.copy() for p in ours]
+        sgd.step(grads)
+        keras_sgd.apply([tf.constant(g) for g in grads], variables)
+        if momentum == 0:  # plain gradient descent: w - learning_rate * g
+            for p, p0, g in zip(ours, before, grads):
+                np.testing.assert_allclose(p, p0 - 0.1 * g, rtol=1e-6)
+    for p, v in zip(ours, variables):
+        np.testing.assert_allclose(p, v.numpy(), rtol=1e-5, atol=1e-6)
+    assert sgd.t == 6
+
+
+@pytest.mark.parametrize("optimizer", [nn.SGD, nn.Adam])
+def test_optimizers_reject_bad_input(optimizer):
     params = [np.zeros((2, 3), np.float32)]
     with pytest.raises(ValueError, match="1 parameters"):
-        nn.Adam(params).step([])
+        optimizer(params).step([])
     with pytest.raises(ValueError, match=r"\(3, 2\).*\(2, 3\)"):
-        nn.Adam(params).step([np.zeros((3, 2), np.float32)])
+        optimizer(params).step([np.zeros((3, 2), np.float32)])
     with pytest.raises(ValueError, match="learning_rate must be positive"):
-        nn.Adam(params, learning_rate=0)
+        optimizer(params, learning_rate=0)
+    with pytest.raises(ValueError, match="decay_steps must be at least 1"):
+        optimizer(params, decay_steps=0)
+    assert not params[0].any()  # a refused step changed nothing
+
+
+def test_sgd_rejects_a_momentum_outside_0_1():
+    with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\), got 1.0"):
+        nn.SGD([np.zeros(2)], momentum=1.0)
 
 
 def blobs(n=600, seed=0):
@@ -255,6 +285,17 @@ def test_fit_learns_and_is_deterministic(capsys):
     assert sum(line.startswith("epoch 3 done in") for line in printed) == 2
     nn.fit(net, nn.Adam(net.params), images, labels, epochs=1, print_every=0)
     assert capsys.readouterr().out == ""
+
+
+def test_fit_with_momentum_sgd_and_decay_learns():
+    images, labels = blobs()
+    net = nn.Network([20, 16, 3], seed=2)
+    steps = 4 * int(np.ceil(600 / 64))
+    sgd = nn.SGD(net.params, learning_rate=0.05, momentum=0.9, decay_steps=steps)
+    losses = nn.fit(net, sgd, images, labels, epochs=4, batch_size=64, print_every=0)
+    assert sgd.t == steps and sgd.current_learning_rate() == 0.0
+    assert np.mean(losses[-5:]) < 0.2 * np.mean(losses[:5])
+    assert nn.evaluate(net, images, labels) > 0.95
 
 
 def test_evaluate_counts_correct_predictions():
@@ -298,12 +339,13 @@ def test_bad_input_is_rejected_clearly():
         nn.Network([5])
 
 
-def test_divergence_stops_training_with_a_clear_error():
+@pytest.mark.parametrize("optimizer", [nn.SGD, nn.Adam])
+def test_divergence_stops_training_with_a_clear_error(optimizer):
     images, labels = blobs(64)
     net = nn.Network([20, 8, 3])
     with pytest.raises(FloatingPointError, match=r"loss became nan at epoch \d, batch \d+: .* smaller "
                                                  r"learning rate"):
-        nn.fit(net, nn.Adam(net.params, learning_rate=1e30), images * 1e3, labels, epochs=3,
+        nn.fit(net, optimizer(net.params, learning_rate=1e30), images * 1e3, labels, epochs=3,
                batch_size=8, print_every=0)
 
 
