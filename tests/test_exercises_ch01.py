@@ -60,3 +60,20 @@ def test_most_confused_digit():
 
 def test_verdict_type():
     assert isinstance(ch01.check_parameter_count(1), Verdict)
+
+
+def test_run_reader_function_reports_each_kind_of_mistake():
+    from helpers.exercises import NONE_RETURNED, run_reader_function
+
+    data = np.arange(4.0)
+    assert run_reader_function(lambda a, k: a * k, data, 2)[1] is None
+    assert run_reader_function(lambda a: None, data) == (None, NONE_RETURNED)
+    _, crashed = run_reader_function(lambda a: a[9], data, context="For shape (4,)")
+    assert not crashed and crashed.message.startswith("Not yet. For shape (4,), your function raised IndexError")
+
+    def in_place(a):
+        a += 1
+        return a
+
+    _, changed = run_reader_function(in_place, data, changed="You changed it.")
+    assert not changed and changed.message == "Not yet. You changed it."

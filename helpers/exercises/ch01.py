@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.exercises import NO_ANSWER, Verdict, not_answered, verdict
+from helpers.exercises import NO_ANSWER, Verdict, not_answered, run_reader_function, verdict
 
 
 def dense_parameter_count(layer_sizes) -> int:
@@ -39,16 +39,11 @@ def check_preprocess(preprocess) -> Verdict:
     images = rng.integers(0, 256, size=(7, 28, 28), dtype=np.uint8)
     images[0, 0, 0], images[0, 0, 1] = 0, 255
     original = images.copy()
-    try:
-        result = preprocess(images)
-    except Exception as exc:  # show the reader what went wrong, do not crash the notebook
-        return verdict(False, "", f"Your function raised {type(exc).__name__}: {exc}")
-    if result is None:
-        return Verdict(False, "No answer yet: your function returns None; "
-                              "fill in its body and run the cell again.")
+    result, problem = run_reader_function(
+        preprocess, images, changed="Your function changed its input array; work on a copy.")
+    if problem is not None:
+        return problem
     result = np.asarray(result)
-    if not np.array_equal(images, original):
-        return verdict(False, "", "Your function changed its input array; work on a copy.")
     if result.shape != (7, 784):
         return verdict(False, "", f"For 7 images the shape should be (7, 784), got {result.shape}.")
     if result.dtype != np.float32:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.exercises import NO_ANSWER, Verdict, not_answered, verdict
+from helpers.exercises import NO_ANSWER, Verdict, not_answered, run_reader_function, verdict
 
 # Exercise 3.1: predict the shape of a + b for these pairs (None: they do not broadcast).
 SHAPE_PAIRS = [
@@ -82,17 +82,11 @@ def check_broadcast_add(broadcast_add) -> Verdict:
     for shape_a, shape_b in ADD_CASES:
         x = np.asarray(rng.integers(-50, 50, size=shape_a), dtype=np.float64)
         y = np.asarray(rng.integers(-50, 50, size=shape_b), dtype=np.float64)
-        x_before, y_before = x.copy(), y.copy()
-        try:
-            result = broadcast_add(x, y)
-        except Exception as exc:  # show the reader what went wrong, do not crash the notebook
-            return verdict(False, "", f"For shapes {shape_a} and {shape_b} your function "
-                                      f"raised {type(exc).__name__}: {exc}")
-        if result is None:
-            return Verdict(False, "No answer yet: your function returns None; "
-                                  "fill in its body and run the cell again.")
-        if not (np.array_equal(x, x_before) and np.array_equal(y, y_before)):
-            return verdict(False, "", "Your function changed one of its inputs; work on a new array.")
+        result, problem = run_reader_function(
+            broadcast_add, x, y, context=f"For shapes {shape_a} and {shape_b}",
+            changed="Your function changed one of its inputs; work on a new array.")
+        if problem is not None:
+            return problem
         expected = x + y
         result = np.asarray(result)
         if result.shape != expected.shape:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.exercises import NO_ANSWER, Verdict, not_answered, verdict
+from helpers.exercises import NO_ANSWER, Verdict, not_answered, run_reader_function, verdict
 
 # Exercise 4.1: (operation, shape of x, shape of y) -- predict the result's shape.
 SHAPE_QUESTIONS = (
@@ -68,18 +68,9 @@ def check_product_shapes(answers) -> Verdict:
 
 def _run(function, *arrays):
     """Call the reader's function; return (result, None) or (None, a Verdict saying why not)."""
-    originals = [a.copy() for a in arrays]
-    try:
-        result = function(*arrays)
-    except Exception as exc:  # show the reader what went wrong, do not crash the notebook
-        return None, verdict(False, "", f"Your function raised {type(exc).__name__}: {exc}")
-    if result is None:
-        return None, Verdict(False, "No answer yet: your function returns None; "
-                                    "fill in its body and run the cell again.")
-    if any(not np.array_equal(a, o) for a, o in zip(arrays, originals)):
-        return None, verdict(False, "", "Your function changed an input array; "
-                                        "build a new array instead.")
-    return np.asarray(result), None
+    result, problem = run_reader_function(
+        function, *arrays, changed="Your function changed an input array; build a new array instead.")
+    return (None, problem) if problem is not None else (np.asarray(result), None)
 
 
 def check_batched_matrix_product(function) -> Verdict:

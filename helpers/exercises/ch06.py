@@ -6,11 +6,9 @@ from numbers import Real
 
 import numpy as np
 
-from helpers.exercises import NO_ANSWER, Verdict, not_answered, verdict
+from helpers.exercises import NO_ANSWER, Verdict, not_answered, run_reader_function, verdict
 from helpers.optim import descend, linear_mse, linear_mse_gradient, momentum_step
 
-_NONE_RETURNED = Verdict(False, "No answer yet: your function returns None; "
-                                "fill in its body and run the cell again.")
 
 
 def _gradient_cases():
@@ -35,17 +33,11 @@ def check_numeric_gradient(gradient_fn) -> Verdict:
     if not callable(gradient_fn):
         return verdict(False, "", f"Pass your function itself (got {type(gradient_fn).__name__}).")
     for name, f, x, exact in _gradient_cases():
-        original = x.copy()
-        try:
-            result = gradient_fn(f, x)
-        except Exception as exc:  # show the reader what went wrong, do not crash the notebook
-            return verdict(False, "", f"On {name}, your function raised "
-                                      f"{type(exc).__name__}: {exc}")
-        if result is None:
-            return _NONE_RETURNED
-        if not np.array_equal(x, original):
-            return verdict(False, "", "Your function changed the array x it was given; "
-                                      "nudge copies of it instead.")
+        result, problem = run_reader_function(
+            gradient_fn, f, x, context=f"On {name}",
+            changed="Your function changed the array x it was given; nudge copies of it instead.")
+        if problem is not None:
+            return problem
         try:
             result = np.asarray(result, dtype=float)
         except (TypeError, ValueError):
@@ -113,16 +105,12 @@ def check_momentum_step(step_fn) -> Verdict:
     rng = np.random.default_rng(63)
     for shape, lr, mu in [((3,), 0.1, 0.9), ((2, 2), 0.05, 0.5), ((4,), 0.2, 0.0)]:
         w, velocity, gradient = (rng.normal(size=shape) for _ in range(3))
-        originals = [w.copy(), velocity.copy(), gradient.copy()]
-        try:
-            result = step_fn(w, velocity, gradient, lr, mu)
-        except Exception as exc:
-            return verdict(False, "", f"Your function raised {type(exc).__name__}: {exc}")
-        if result is None:
-            return _NONE_RETURNED
-        if not all(np.array_equal(a, b) for a, b in zip((w, velocity, gradient), originals)):
-            return verdict(False, "", "Your function changed an array it was given; "
-                                      "return new arrays instead (avoid +=, -= on the inputs).")
+        result, problem = run_reader_function(
+            step_fn, w, velocity, gradient, lr, mu,
+            changed="Your function changed an array it was given; "
+                    "return new arrays instead (avoid +=, -= on the inputs).")
+        if problem is not None:
+            return problem
         if not (isinstance(result, tuple) and len(result) == 2):
             return verdict(False, "", "Return a pair: (new w, new velocity).")
         new_w, new_velocity = (np.asarray(r, dtype=float) for r in result)
