@@ -6,7 +6,8 @@ Import the modules you need, e.g. ``from helpers.data import load_mnist``.
 """
 
 from helpers.data import MNISTError, load_mnist
-from helpers.notebook import import_keras, seed_everything
+from helpers.notebook import ClaimError, check_claim, import_keras, seed_everything
 
-__all__ = ["MNISTError", "import_keras", "load_mnist", "seed_everything"]
+__all__ = ["ClaimError", "MNISTError", "check_claim", "import_keras", "load_mnist",
+           "seed_everything"]
 __version__ = "0.1.0"

@@ -109,3 +109,47 @@ def show_source(obj) -> SourceCode:
     except (TypeError, OSError) as exc:
         raise TypeError(f"cannot show the source of {obj!r}: {exc}") from exc
     return SourceCode(textwrap.dedent(text).rstrip())
+
+
+class ClaimError(AssertionError):
+    """A number or behaviour that a chapter's text states did not hold in this run."""
+
+
+# Libraries whose versions matter to the book's numbers; named in ClaimError's message.
+_VERSIONED = ("numpy", "tensorflow", "keras", "jax", "matplotlib")
+
+
+def check_claim(ok, claim: str, measured=None) -> None:
+    """Check a claim that the text of a chapter makes; explain a failure to the reader.
+
+    Hidden assertion cells use it instead of a bare ``assert``: on Colab such a
+    cell is visible, and runs with other library versions, so its failure must
+    say what the text expected, what this run measured, and what may be the
+    cause. ``ok`` is the test, ``claim`` the statement in words, ``measured``
+    the value(s) this run produced (any printable object)::
+
+        check_claim(test_accuracy >= 0.975, "test accuracy of at least 0.975",
+                    f"{test_accuracy:.4f}")
+    """
+    if not isinstance(claim, str) or not claim.strip():
+        raise TypeError("check_claim needs the claim as a non-empty string")
+    try:
+        holds = bool(ok)
+    except Exception as exc:  # e.g. the truth value of an array is ambiguous
+        raise TypeError(f"check_claim needs a single truth value for {claim!r}, "
+                        f"got {type(ok).__name__} ({exc})") from exc
+    if holds:
+        return
+    versions = []
+    for name in _VERSIONED:
+        module = sys.modules.get(name)
+        if module is not None and getattr(module, "__version__", None):
+            versions.append(f"{name} {module.__version__}")
+    lines = [f"The text of this chapter says: {claim}."]
+    if measured is not None:
+        lines.append(f"This run measured: {measured}.")
+    lines.append("If you changed code above this cell, your change may be the reason; "
+                 "otherwise your library versions may differ from the ones the book is "
+                 "tested with (see its status page)"
+                 + (f"; this kernel has {', '.join(versions)}." if versions else "."))
+    raise ClaimError("\n".join(lines))

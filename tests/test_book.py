@@ -242,3 +242,69 @@ def test_preview_figure_is_the_books_first_figure():
     assert (ROOT / PREVIEW).read_bytes() == figure[0], f"{PREVIEW} is stale: run make book and commit it"
     assert f"]({PREVIEW.as_posix()})" in (ROOT / "README.md").read_text()
     assert "{book-preview}" in (ROOT / "intro.md").read_text()
+
+
+def _solution_cells(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code"
+            and source(c).lstrip().lower().startswith("# solution")]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_solutions_stay_hidden_until_asked(path):
+    """A solution shows neither its code nor its output (e.g. "Correct! ...") until the
+    reader asks: on the site one toggle folds the whole cell (tag hide-cell); in
+    JupyterLab its source and outputs start collapsed. `make execute` sets both."""
+    for cell in _solution_cells(load(path)):
+        first = source(cell).splitlines()[0]
+        tags = set(cell["metadata"].get("tags", []))
+        assert "hide-cell" in tags or "remove-cell" in tags, \
+            f"{first!r}: needs the tag hide-cell (input and output behind one toggle)"
+        assert not tags & {"hide-input", "hide-output"}, \
+            f"{first!r}: hide-input/hide-output give two toggles; use hide-cell"
+        jupyter = cell["metadata"].get("jupyter", {})
+        assert jupyter.get("source_hidden") is True and jupyter.get("outputs_hidden") is True, \
+            f"{first!r}: collapse its source and outputs in JupyterLab (make execute does)"
+
+
+def test_every_chapter_with_exercises_has_hidden_solutions():
+    with_solutions = [p.name for p in NOTEBOOKS if _solution_cells(load(p))]
+    assert len(with_solutions) == len(NOTEBOOKS), \
+        f"chapters without a '# Solution' cell: {sorted(set(p.name for p in NOTEBOOKS) - set(with_solutions))}"
+
+
+def test_hide_solutions_marks_only_solution_cells():
+    import nbformat
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import execute
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("# Solution: three\nx = 3"),
+                nbformat.v4.new_code_cell("x = ...  # your answer"),
+                nbformat.v4.new_code_cell("# solution\ny = 1")]
+    nb.cells[0].metadata["tags"] = ["hide-input", "nbval-ignore-output"]
+    assert execute.hide_solutions(nb) == 2
+    assert nb.cells[0].metadata["tags"] == ["nbval-ignore-output", "hide-cell"]
+    assert nb.cells[0].metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
+    assert "tags" not in nb.cells[1].metadata and "jupyter" not in nb.cells[1].metadata
+    assert nb.cells[2].metadata["tags"] == ["hide-cell"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_hidden_checks_speak_to_the_reader(path):
+    """On Colab a hidden assertion cell is visible and may fail on other library
+    versions: it checks claims with helpers.check_claim, whose message says what the
+    text expected, what was measured and what may be the cause; never a bare assert."""
+    import ast
+    for cell in load(path)["cells"]:
+        if cell["cell_type"] != "code" or "remove-cell" not in cell["metadata"].get("tags", []):
+            continue
+        text = source(cell)
+        try:
+            tree = ast.parse("\n".join(l for l in text.splitlines() if not l.lstrip().startswith(("%", "!"))))
+        except SyntaxError as exc:
+            pytest.fail(f"hidden cell does not parse ({exc}): {text[:80]!r}")
+        bare = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Assert)]
+        assert not bare, (f"hidden cell uses assert (line {bare[0]}) instead of "
+                          f"check_claim: {text.splitlines()[0][:80]!r}")

@@ -86,3 +86,29 @@ def test_show_source_dedents_a_method_as_a_whole():
 
     shown = repr(show_source(SourceCode.__repr__))
     assert shown.startswith("def __repr__(self) -> str:\n    return self.text")
+
+
+def test_check_claim_passes_silently_when_the_claim_holds():
+    assert helpers.check_claim(0.98 >= 0.975, "test accuracy of at least 0.975", 0.98) is None
+
+
+def test_check_claim_tells_the_reader_what_was_expected_and_measured():
+    with pytest.raises(helpers.ClaimError) as info:
+        helpers.check_claim(0.96 >= 0.975, "test accuracy of at least 0.975", "0.9600")
+    message = str(info.value)
+    assert "says: test accuracy of at least 0.975." in message
+    assert "measured: 0.9600" in message
+    assert "your change may be the reason" in message and "library versions" in message
+    assert "numpy " + np.__version__ in message  # names the versions this kernel runs
+    assert isinstance(info.value, AssertionError)  # nbval and pytest treat it as a failed check
+
+
+@pytest.mark.parametrize("claim", ["", "   ", None, 3])
+def test_check_claim_needs_the_claim_in_words(claim):
+    with pytest.raises(TypeError, match="claim as a non-empty string"):
+        helpers.check_claim(True, claim)
+
+
+def test_check_claim_rejects_an_ambiguous_truth_value():
+    with pytest.raises(TypeError, match="single truth value"):
+        helpers.check_claim(np.array([True, False]), "all entries positive")

@@ -59,8 +59,37 @@ def baseline_packages(cwd):
     return set(_probe(nb, cwd)["packages"])
 
 
+SOLUTION_PREFIX = "# solution"
+
+
+def is_solution(cell) -> bool:
+    """A solution cell is a code cell whose source starts with "# Solution"."""
+    return cell.cell_type == "code" and cell.source.lstrip().lower().startswith(SOLUTION_PREFIX)
+
+
+def hide_solutions(nb) -> int:
+    """Hide every solution cell, input and output, until the reader asks.
+
+    On the site the tag ``hide-cell`` folds the whole cell behind one toggle;
+    in JupyterLab (and the notebook viewers that follow its metadata) the
+    source and the outputs start collapsed. Returns the number of solutions.
+    """
+    count = 0
+    for cell in nb.cells:
+        if not is_solution(cell):
+            continue
+        count += 1
+        tags = [t for t in cell.metadata.get("tags", []) if t not in ("hide-input", "hide-output")]
+        if "hide-cell" not in tags:
+            tags.append("hide-cell")
+        cell.metadata["tags"] = tags
+        cell.metadata.setdefault("jupyter", {}).update(source_hidden=True, outputs_hidden=True)
+    return count
+
+
 def execute(path: Path, baseline: set[str]) -> float:
     nb = nbformat.read(path, as_version=4)
+    hide_solutions(nb)
     start = time.perf_counter()
     env = _probe(nb, path.parent)  # raises CellExecutionError on a failing cell
     seconds = time.perf_counter() - start
