@@ -180,3 +180,82 @@ def test_error_leaves_inputs_untouched():
     with pytest.raises(ValueError):
         naive_matrix_vector_product(x, y)
     assert np.array_equal(x, np.arange(6.0).reshape(2, 3)) and np.array_equal(y, np.arange(4.0))
+
+
+# ---- the shape rules of np.dot and np.matmul (section 4.6) ----
+
+from helpers.tensor_product import dot_shape, matmul_shape  # noqa: E402
+
+SMALL = st.integers(min_value=0, max_value=3)
+
+
+@st.composite
+def shape_pairs(draw):
+    """Two shapes of rank 0-4; often the summed sizes agree, often not."""
+    x = tuple(draw(st.lists(SMALL, max_size=4)))
+    y = list(draw(st.lists(SMALL, max_size=4)))
+    if x and y and draw(st.booleans()):
+        y[-1 if len(y) == 1 else -2] = x[-1]  # make the inner sizes meet
+    if len(x) > 2 and len(y) > 2 and draw(st.booleans()):
+        y[:-2] = [draw(st.sampled_from([1, n])) for n in x[-len(y):-2]]
+    return x, tuple(y)
+
+
+def numpy_shape(function, x, y):
+    try:
+        return function(np.ones(x), np.ones(y)).shape
+    except ValueError:
+        return None
+
+
+def rule_shape(rule, x, y):
+    try:
+        return rule(x, y)
+    except ValueError:
+        return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(shape_pairs())
+def test_dot_shape_is_numpys_rule(pair):
+    x, y = pair
+    assert rule_shape(dot_shape, x, y) == numpy_shape(np.dot, x, y)
+
+
+@settings(max_examples=400, deadline=None)
+@given(shape_pairs())
+def test_matmul_shape_is_numpys_rule(pair):
+    x, y = pair
+    assert rule_shape(matmul_shape, x, y) == numpy_shape(np.matmul, x, y)
+
+
+@pytest.mark.parametrize("x, y, dot, matmul", [
+    ((2, 3, 4, 5), (5,), (2, 3, 4), (2, 3, 4)),
+    ((2, 3, 4, 5), (5, 6), (2, 3, 4, 6), (2, 3, 4, 6)),
+    ((4, 2, 3), (4, 3, 5), (4, 2, 4, 5), (4, 2, 5)),
+    ((1, 2, 3), (6, 3, 5), (1, 2, 6, 5), (6, 2, 5)),
+    ((4, 2, 3), (5, 3, 5), (4, 2, 5, 5), None),
+    ((), (3, 4), (3, 4), None),
+    ((3,), (2, 3, 4), (2, 4), (2, 4)),
+])
+def test_rules_on_the_chapters_examples(x, y, dot, matmul):
+    assert rule_shape(dot_shape, x, y) == dot
+    assert rule_shape(matmul_shape, x, y) == matmul
+
+
+def test_shape_rules_explain_errors():
+    with pytest.raises(ValueError, match=r"x.shape\[-1\] = 3 must equal "
+                                         r"y.shape\[-2\] = 4"):
+        dot_shape((2, 3), (4, 5))
+    with pytest.raises(ValueError, match=r"a row of x has 3 entries, "
+                                         r"a column of y 4"):
+        matmul_shape((2, 3), (4, 5))
+    with pytest.raises(ValueError, match=r"batch axes .* \(4,\) and \(5,\)"):
+        matmul_shape((4, 2, 3), (5, 3, 5))
+    with pytest.raises(ValueError, match="scalar"):
+        matmul_shape((), (3,))
+    for bad in [(2.0, 3), "2, 3", (-1, 3), (True, 3), np.ones(2)]:
+        with pytest.raises(TypeError, match="x_shape must be a shape"):
+            dot_shape(bad, (3,))
+        with pytest.raises(TypeError, match="y_shape must be a shape"):
+            matmul_shape((3,), bad)
