@@ -1,10 +1,11 @@
-"""Element-wise operations and broadcasting (chapter 3; sections 2.3.1 and 2.3.2).
+"""Element-wise operations and broadcasting (chapter 3; classic 2.3.1-2.3.2).
 
-The from-scratch operations of section 2.3.1 (`naive_relu`, `naive_add`) and
-2.3.2 (`naive_add_matrix_and_vector`) loop over every entry in Python, to show
+The from-scratch operations of section 3.2 (`naive_relu`, `naive_add`) and
+3.3 (`naive_add_matrix_and_vector`) loop over every entry in Python, to show
 what NumPy's vectorised operations do in compiled code. The broadcasting tools
 (`broadcast_shape`, `explain_broadcast`, `draw_broadcast`, `parse_shape`)
-apply and picture NumPy's broadcasting rule for two shapes.
+apply and picture NumPy's broadcasting rule for two shapes, and
+`draw_memory_strips` pictures the bytes behind a copy and a broadcast view.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 __all__ = [
     "broadcast_shape",
     "draw_broadcast",
+    "draw_memory_strips",
     "explain_broadcast",
     "naive_add",
     "naive_add_matrix_and_vector",
@@ -33,11 +35,11 @@ def _check_numeric_array(function: str, name: str, value) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Section 2.3.1: element-wise operations, one entry at a time
+# Section 3.2: element-wise operations, one entry at a time
 # ---------------------------------------------------------------------------
 
 def naive_relu(x):
-    """Section 2.3.1: relu, max(entry, 0), for a matrix, with loops.
+    """Section 3.2: relu, max(entry, 0), for a matrix, with loops.
 
     Returns a new array and leaves ``x`` unchanged.
     """
@@ -53,7 +55,7 @@ def naive_relu(x):
 
 
 def naive_add(x, y):
-    """Section 2.3.1: x + y for two matrices of the same shape, with loops.
+    """Section 3.2: x + y for two matrices of the same shape, with loops.
 
     Returns a new array and leaves ``x`` and ``y`` unchanged.
     """
@@ -70,11 +72,11 @@ def naive_add(x, y):
 
 
 # ---------------------------------------------------------------------------
-# Section 2.3.2: broadcasting
+# Sections 3.3-3.4: broadcasting
 # ---------------------------------------------------------------------------
 
 def naive_add_matrix_and_vector(x, y):
-    """Section 2.3.2: add the vector y to each row of the matrix x.
+    """Section 3.3: add the vector y to each row of the matrix x.
 
     Needs x.shape[1] == y.shape[0]. Returns a new array; x and y are
     left unchanged.
@@ -112,27 +114,30 @@ def _aligned(a: tuple, b: tuple) -> tuple[tuple, tuple]:
 
 
 def broadcast_shape(shape_a, shape_b) -> tuple:
-    """Section 2.3.2: the shape of ``a + b`` for arrays of these shapes, or a ValueError.
+    """Section 3.4: the shape of a + b for arrays of these shapes.
 
-    The rule, axis by axis from the right: two lengths are compatible when they
-    are equal or one of them is 1 (the length-1 axis is repeated).
+    NumPy's rule: pad the shorter shape with 1s on the left; then, axis
+    by axis, the two lengths must be equal or one of them must be 1, and
+    the result takes the length that is not 1 (which may be 0).
     """
     a, b = _as_shape(shape_a, "shape_a"), _as_shape(shape_b, "shape_b")
     a_full, b_full = _aligned(a, b)
     result = []
-    for axis, (n, m) in enumerate(zip(a_full, b_full), start=-len(a_full)):
-        if n == m or m == 1:
-            result.append(n)
-        elif n == 1:
-            result.append(m)
+    for axis, (n, m) in enumerate(zip(a_full, b_full),
+                                  start=-len(a_full)):
+        if n == 1:
+            result.append(m)  # a is repeated m times (m may be 0)
+        elif m == 1 or m == n:
+            result.append(n)  # b is repeated, or nothing is
         else:
-            raise ValueError(f"shapes {a} and {b} do not broadcast: along axis {axis} "
-                             f"the lengths {n} and {m} differ and neither is 1")
+            raise ValueError(
+                f"shapes {a} and {b} do not broadcast: along axis "
+                f"{axis} the lengths {n} and {m} differ and neither is 1")
     return tuple(result)
 
 
 def explain_broadcast(shape_a, shape_b, names=("a", "b")) -> str:
-    """Section 2.3.2: the two steps of broadcasting ``shape_a`` with ``shape_b``, in words."""
+    """Section 3.4: the two steps of broadcasting ``shape_a`` with ``shape_b``, in words."""
     a, b = _as_shape(shape_a, "shape_a"), _as_shape(shape_b, "shape_b")
     a_full, b_full = _aligned(a, b)
     width, name_width = max(len(str(a)), len(str(b))), max(len(names[0]), len(names[1]))
@@ -176,7 +181,7 @@ def real_cells(shape, target) -> np.ndarray:
     """Which cells of the last two axes of ``target`` hold a stored value of ``shape``.
 
     Where a length-1 (or missing) axis is stretched, only position 0 is stored;
-    the other positions are virtual copies of it. Used by `draw_broadcast`.
+    the other positions read it again. Used by `draw_broadcast`.
     """
     shape, target = _as_shape(shape, "shape"), _as_shape(target, "target")
     try:
@@ -198,10 +203,10 @@ def _format_value(v) -> str:
 
 
 def draw_broadcast(a, b, names=("x", "y"), op="+", ax=None, max_cells=(6, 8)):
-    """Section 2.3.2: picture ``a op b`` for two arrays or two shapes.
+    """Section 3.3: picture ``a op b`` for two arrays or two shapes.
 
     Each operand is drawn over the result's last two axes: the values it
-    stores are solid, the virtual copies that broadcasting reads instead of
+    stores are solid, the repeats that broadcasting reads instead of
     storing are faded and dashed. Leading axes are drawn as a stack of sheets
     (faded when the operand is repeated along them). Values are written in the
     cells when arrays are given. Shapes that do not broadcast are shown
@@ -257,7 +262,7 @@ def draw_broadcast(a, b, names=("x", "y"), op="+", ax=None, max_cells=(6, 8)):
         stored, seen = (int(np.prod(s, dtype=np.int64)) for s in (shape, target))
         note = f"stores {stored:,} value{'s' * (stored != 1)}"
         if seen != stored:
-            note += f"\nreads {seen:,}: {seen - stored:,} virtual"
+            note += f"\nreads {seen:,}: {seen - stored:,} repeated"
         ax.text(x0 + shown_c / 2, 1.0 if sheets > 1 else 0.3, f"{label}\nshape {shape}",
                 ha="center", va="bottom", fontsize=11)
         ax.text(x0 + shown_c / 2, -shown_r - 0.4, note,
@@ -287,3 +292,56 @@ def _apply(op: str, x, y):
     if op not in ops:
         raise ValueError(f"unknown operation {op!r}; use one of {sorted(ops)}")
     return ops[op](x, y)
+
+
+def draw_memory_strips(n_rows=4, row_length=10, dtype=np.float64, axes=None):
+    """Section 3.3 (figure 3.1): the bytes behind a tiled copy and a broadcast view.
+
+    A vector of ``row_length`` values is repeated ``n_rows`` times, once with
+    ``np.tile`` (a copy) and once with ``np.broadcast_to`` (a view). Each is
+    drawn as a strip of memory on the same byte scale, with an arrow from
+    each row to the byte where it starts: ``row * strides[0]``. The strides
+    are read from the two NumPy arrays themselves. Returns the two Axes.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    for name, value in (("n_rows", n_rows), ("row_length", row_length)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+        if not 1 <= value <= 16:
+            raise ValueError(f"{name} must be between 1 and 16 to be drawn, got {value}")
+    vector = np.zeros(row_length, dtype=dtype)
+    tiled = np.tile(vector, (n_rows, 1))
+    view = np.broadcast_to(vector, (n_rows, row_length))
+    if axes is None:
+        _, axes = plt.subplots(2, 1, figsize=(10, 4.6), sharex=True)
+    total = tiled.nbytes
+    colors = plt.get_cmap("tab10").colors
+    panels = [(tiled, "np.tile: a copy", total), (view, "np.broadcast_to: a view",
+                                                    vector.nbytes)]
+    for ax, (array, title, stored) in zip(axes, panels):
+        step = array.strides[0]
+        for byte in range(0, stored, array.itemsize):  # one cell per value
+            row = byte // vector.nbytes if step else None
+            ax.add_patch(Rectangle((byte, 0), array.itemsize, 1, edgecolor="black",
+                                   linewidth=0.6,
+                                   facecolor=colors[row % 10] if row is not None else "0.75",
+                                   alpha=0.55))
+        for row in range(n_rows):
+            label_x = row * vector.nbytes + vector.nbytes / 2
+            ax.annotate(f"row {row}", xy=(row * step, 1.0), xytext=(label_x, 2.1),
+                        ha="center", va="bottom", fontsize=10, color=colors[row % 10],
+                        arrowprops=dict(arrowstyle="->", color=colors[row % 10], lw=1.4))
+        ax.set_title(f"{title}: strides {array.strides}, {stored:,} bytes stored "
+                     f"for {array.size} values", fontsize=11, loc="left")
+        ax.set_ylim(-0.2, 3.0)
+        ax.set_yticks([])
+        for side in ("left", "right", "top"):
+            ax.spines[side].set_visible(False)
+    axes[-1].set_xlim(-4, total + 4)
+    axes[-1].set_xticks(range(0, total + 1, vector.nbytes))
+    axes[-1].set_xlabel("byte offset in memory (each cell is one value of "
+                        f"{vector.itemsize} bytes)")
+    axes[0].tick_params(labelbottom=True)
+    return axes

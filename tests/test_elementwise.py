@@ -16,6 +16,7 @@ from hypothesis.extra import numpy as hnp  # noqa: E402
 from helpers.elementwise import (  # noqa: E402
     broadcast_shape,
     draw_broadcast,
+    draw_memory_strips,
     explain_broadcast,
     naive_add,
     naive_add_matrix_and_vector,
@@ -177,6 +178,51 @@ def test_broadcast_shape_fails_exactly_when_numpy_fails(a, b):
         assert broadcast_shape(a, b) == expected
 
 
+@pytest.mark.parametrize("a, b, expected", [
+    ((0,), (1,), (0,)), ((1,), (0,), (0,)), ((0,), (), (0,)), ((0,), (0,), (0,)),
+    ((0, 3), (1, 1), (0, 3)), ((2, 1), (0,), (2, 0)), ((1, 0), (5, 1), (5, 0)),
+])
+def test_a_length_1_axis_stretches_to_length_0(a, b, expected):
+    # "the larger of the two lengths" would say 1; NumPy takes the length that is not 1
+    assert broadcast_shape(a, b) == expected == np.broadcast_shapes(a, b)
+    assert (np.ones(a) + np.ones(b)).shape == expected
+
+
+@pytest.mark.parametrize("a, b", [((0,), (2,)), ((3, 0), (2,)), ((0, 2), (3, 2))])
+def test_a_length_0_axis_does_not_stretch_to_other_lengths(a, b):
+    with pytest.raises(ValueError, match="differ and neither is 1"):
+        broadcast_shape(a, b)
+    with pytest.raises(ValueError):
+        np.broadcast_shapes(a, b)
+
+
+@st.composite
+def shapes_with_zeros(draw):
+    """Two shapes that share a 0 somewhere: one lists the lengths, the other replaces
+    some of them by 1 (or by another length, which must then fail) and may drop
+    leading axes."""
+    a = draw(st.lists(st.integers(0, 3), min_size=1, max_size=5))
+    a[draw(st.integers(0, len(a) - 1))] = 0  # at least one zero length
+    b = [draw(st.sampled_from([n, 1, n, 2])) for n in a]
+    b = b[draw(st.integers(0, len(b))):]
+    return (tuple(a), tuple(b)) if draw(st.booleans()) else (tuple(b), tuple(a))
+
+
+@settings(max_examples=300, deadline=None)
+@given(shapes_with_zeros())
+def test_broadcast_shape_agrees_with_numpy_on_zero_lengths(pair):
+    a, b = pair
+    try:
+        expected = np.broadcast_shapes(a, b)
+    except ValueError:
+        with pytest.raises(ValueError, match="do not broadcast"):
+            broadcast_shape(a, b)
+    else:
+        assert broadcast_shape(a, b) == expected
+        assert 0 in expected  # the zero survives: nothing repeats it away
+        assert (np.zeros(a) + np.zeros(b)).shape == expected
+
+
 def test_broadcast_shape_names_the_failing_axis():
     with pytest.raises(ValueError, match=r"along axis -1 the lengths 10 and 32 differ and neither is 1"):
         broadcast_shape((32, 10), (32,))
@@ -276,7 +322,7 @@ def test_draw_broadcast_writes_the_values_and_fades_the_copies():
     virtual = [t.get_text() for t in ax.texts if t.get_color() == "gray"]
     assert virtual == ["10", "20", "30"] * 3  # y's three values, read again on rows 1-3
     assert "41" in texts  # x[3, 2] + y[2] = 11 + 30 in the result
-    assert any("reads 12: 9 virtual" in t for t in texts)
+    assert any("reads 12: 9 repeated" in t for t in texts)
     faded = [p for p in ax.patches if p.get_linestyle() == "--"]
     assert len(faded) == 9
     plt.close("all")
@@ -287,3 +333,36 @@ def test_draw_broadcast_rejects_an_unknown_operation():
         draw_broadcast(np.ones(2), np.ones(2), op="@")
     plt.close("all")
 
+
+
+# --- the memory picture -------------------------------------------------------
+
+def test_draw_memory_strips_shows_the_real_strides_and_bytes():
+    top, bottom = draw_memory_strips()
+    assert "strides (80, 8), 320 bytes stored for 40 values" in top.get_title(loc="left")
+    assert "strides (0, 8), 80 bytes stored for 40 values" in bottom.get_title(loc="left")
+    assert len(top.patches) == 40 and len(bottom.patches) == 10  # one cell per value
+    starts = [t.xy[0] for t in top.texts]
+    assert starts == [0, 80, 160, 240]  # row i starts at i * 80 bytes
+    assert [t.xy[0] for t in bottom.texts] == [0, 0, 0, 0]  # every row at byte 0
+    assert [t.get_text() for t in bottom.texts] == ["row 0", "row 1", "row 2", "row 3"]
+    assert "byte offset" in bottom.get_xlabel()
+    plt.close("all")
+
+
+def test_draw_memory_strips_follows_the_dtype_and_sizes():
+    top, bottom = draw_memory_strips(n_rows=3, row_length=5, dtype=np.float32)
+    assert "strides (20, 4), 60 bytes" in top.get_title(loc="left")
+    assert "strides (0, 4), 20 bytes" in bottom.get_title(loc="left")
+    assert [t.xy[0] for t in top.texts] == [0, 20, 40]
+    plt.close("all")
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    ({"n_rows": 0}, ValueError), ({"row_length": 17}, ValueError),
+    ({"n_rows": 2.0}, TypeError), ({"row_length": True}, TypeError),
+])
+def test_draw_memory_strips_rejects_sizes_it_cannot_draw(kwargs, error):
+    with pytest.raises(error, match="n_rows|row_length"):
+        draw_memory_strips(**kwargs)
+    plt.close("all")

@@ -35,6 +35,7 @@ def test_broadcast_shapes_wrong_answers_get_hints():
     assert not says_none and "pair 2" in says_none.message and "do broadcast" in says_none.message
     wrong_shape = ch03.check_broadcast_shapes([(5, 1, 4), (3, 3), None, (7, 1, 5)])
     assert not wrong_shape and "not (5, 1, 4)" in wrong_shape.message
+    assert "the length that is not 1" in wrong_shape.message
     garbage = ch03.check_broadcast_shapes(["5, 3, 4", (3, 3), None, (7, 1, 5)])
     assert not garbage and "tuple of ints" in garbage.message
     two_wrong = ch03.check_broadcast_shapes([(5, 4), (3,), None, (7, 1, 5)])

@@ -55,7 +55,8 @@ def check_broadcast_shapes(answer) -> Verdict:
                             "missing axis counts as length 1.")
         else:
             problems.append(f"pair {k}, {a} and {b}: not {given}. The result has as many "
-                            "axes as the longer shape, and on each axis the larger length.")
+                            "axes as the longer shape, and on each axis the length that "
+                            "is not 1.")
     shown = "; ".join(f"{a} and {b} -> {_expected_shape(a, b)}" for a, b in SHAPE_PAIRS)
     return verdict(not problems, shown.replace("-> None", "fail"), " ".join(problems))
 
