@@ -127,3 +127,103 @@ def test_draws_on_current_axes_by_default(ax):
 def test_bad_input(ax, call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# ------------------------------------------------------------ timeseries figure
+
+def test_weather_days_shape_dtype_and_determinism():
+    series = td.weather_days()
+    assert series.shape == (365, 96, 3) and series.dtype == np.float32
+    assert np.array_equal(series, td.weather_days(seed=0))
+    assert not np.array_equal(series, td.weather_days(seed=1))
+    assert td.weather_days(7, 24, seed=3).shape == (7, 24, 3)
+    temperature, humidity, wind = np.moveaxis(series, -1, 0)
+    assert (wind >= 0).all() and (20 <= humidity).all() and (humidity <= 100).all()
+    # summer afternoons are warmer than winter nights
+    assert temperature[180:200, 56].mean() > temperature[0:20, 16].mean() + 8
+    assert len(td.WEATHER_FEATURES) == series.shape[2]
+
+
+@pytest.mark.parametrize("days, steps, error", [
+    (0, 96, ValueError), (365, 0, ValueError), (2.5, 96, TypeError)])
+def test_weather_days_bad_input(days, steps, error):
+    with pytest.raises(error):
+        td.weather_days(days, steps)
+
+
+def lines_in(ax):
+    return [line.get_xydata() for line in ax.get_lines()]
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(1, 12), st.integers(2, 50), st.integers(1, 4), st.data())
+def test_timeseries_figure_draws_the_data_and_marks_the_entry(days, steps, features, data):
+    rng = np.random.default_rng(days * 100 + steps)
+    series = rng.normal(size=(days, steps, features))
+    d = data.draw(st.integers(0, days - 1))
+    t = data.draw(st.integers(0, steps - 1))
+    f = data.draw(st.integers(0, features - 1))
+    fig = plt.figure()
+    try:
+        stack, day_axes = td.draw_timeseries_batch(series, (d, t, f), fig=fig)
+        assert len(day_axes) == features
+        for k, ax in enumerate(day_axes):
+            curve = lines_in(ax)[0]
+            assert np.allclose(curve[:, 0], np.arange(steps))
+            assert np.allclose(curve[:, 1], series[d, :, k]), "the pulled-out day is day d"
+        marker = lines_in(day_axes[f])[1]
+        assert np.allclose(marker, [[t, series[d, t, f]]])
+        label = f"series[{d}, {t}, {f}] = {series[d, t, f]:.1f}"
+        assert label in texts(day_axes[f])
+        words = texts(stack)
+        assert f"axis 0: {days:,} days" in words and f"axis 1: {steps:,} timesteps" in words
+        assert f"day {d}" in words and f"axis 2: {features} features" in words
+        # the front slice carries day 0's curves, each rising where day 0 rises
+        front = [c for c in lines_in(stack) if len(c) == steps]
+        assert len(front) == features
+        for k, curve in enumerate(front):
+            values = series[0, :, k]
+            if np.ptp(values) > 0:
+                assert np.argmax(curve[:, 1]) == np.argmax(values)
+                assert np.argmin(curve[:, 1]) == np.argmin(values)
+        # honest proportions: width and depth linear in the sizes of axes 1 and 0
+        top = [p for p in polygons(stack)][0].get_xy()
+        assert top[1, 0] - top[0, 0] == pytest.approx(steps)
+        depth = np.hypot(*(top[3] - top[0]))
+        assert depth == pytest.approx(0.3 * (days - 1))
+    finally:
+        plt.close(fig)
+
+
+def test_timeseries_figure_names_features_and_hours():
+    fig = plt.figure()
+    try:
+        series = td.weather_days(10, 96)
+        stack, day_axes = td.draw_timeseries_batch(
+            series, (3, 56, 0), feature_names=td.WEATHER_FEATURES, steps_per_hour=4)
+        assert set(td.WEATHER_FEATURES) <= set(texts(stack))
+        assert [ax.get_ylabel() for ax in day_axes] == list(td.WEATHER_FEATURES)
+        assert list(day_axes[-1].get_xticks()) == [0, 24, 48, 72, 96]
+        assert "4 per hour" in day_axes[-1].get_xlabel()
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize("series, mark, kwargs, error, message", [
+    (np.zeros((3, 4)), (0, 0, 0), {}, ValueError, r"rank 3 .* got shape \(3, 4\)"),
+    (np.zeros((3, 0, 2)), (0, 0, 0), {}, ValueError, "at least one entry"),
+    (np.array([[["a"]]]), (0, 0, 0), {}, TypeError, "must hold numbers"),
+    (np.zeros((3, 4, 2)), (0, 4, 0), {}, ValueError, r"outside shape \(3, 4, 2\) .*axis 1"),
+    (np.zeros((3, 4, 2)), (0, 0), {}, ValueError, r"mark must be an index"),
+    (np.zeros((3, 4, 2)), 5, {}, TypeError, r"mark must be an index"),
+    (np.zeros((3, 4, 2)), (0, 1.0, 0), {}, TypeError, r"mark\[1\] must be an int"),
+    (np.zeros((3, 4, 2)), (0, 0, 0), {"feature_names": ["a"]}, ValueError, "2 features but 1 names"),
+    (np.zeros((3, 4, 2)), (0, 0, 0), {"depth_scale": 0}, ValueError, "depth_scale must be positive"),
+])
+def test_timeseries_figure_bad_input(series, mark, kwargs, error, message):
+    fig = plt.figure()
+    try:
+        with pytest.raises(error, match=message):
+            td.draw_timeseries_batch(series, mark, fig=fig, **kwargs)
+    finally:
+        plt.close(fig)
