@@ -2,14 +2,16 @@
 #   make book   set up .venv from requirements.txt, then build the site (warnings are errors)
 #   make test   set up .venv from requirements.txt, then run every test (pytest)
 # Also: make execute [NB=chapters/xx.ipynb]  re-execute notebook(s) in place;
-#       make lab                             open the book in JupyterLab.
+#       make lab                             open the book in JupyterLab;
+#       make test-compat [NB=...]            execute every chapter on the oldest
+#                                            supported stack (Colab-like, Python 3.12).
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 NB ?= chapters/*.ipynb
 
-.PHONY: book test execute lab clean
+.PHONY: book test test-compat execute lab clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +31,28 @@ test: $(BIN)/.installed
 # the status page (cell timings are recorded by nbclient).
 execute: $(BIN)/.installed
 	BOOK_STATIC_WIDGETS=1 $(BIN)/python tools/execute.py $(NB)
+
+# The Colab-like environment: Python 3.12 and the oldest library versions the
+# book supports (requirements-compat.txt), with helpers installed NON-editable
+# from this tree, as a chapter's setup cell installs it on Colab. Every chapter
+# must execute top to bottom there; outputs are not compared (last digits may
+# differ), but every hidden check (helpers.check_claim) must hold.
+COMPAT_VENV ?= .venv-compat
+COMPAT_BIN := $(COMPAT_VENV)/bin
+# python3.12 on PATH, or pyenv's 3.12 (this project's machines have one)
+COMPAT_PYTHON ?= $(firstword $(shell command -v python3.12 >/dev/null 2>&1 && python3.12 -c "" 2>/dev/null && echo python3.12) $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) python3.12)
+
+$(COMPAT_BIN)/.installed: requirements-compat.txt
+	rm -rf $(COMPAT_VENV)
+	$(COMPAT_PYTHON) -m venv $(COMPAT_VENV)
+	$(COMPAT_BIN)/python -m pip install --quiet --upgrade pip
+	$(COMPAT_BIN)/python -m pip install --quiet -r requirements-compat.txt
+	touch $@
+
+test-compat: $(COMPAT_BIN)/.installed
+	$(COMPAT_BIN)/python -m pip install --quiet --force-reinstall --no-deps .
+	$(COMPAT_BIN)/python -m pip check
+	BOOK_STATIC_WIDGETS=1 $(COMPAT_BIN)/python tools/execute.py --check $(NB)
 
 lab: $(BIN)/.installed
 	$(BIN)/jupyter lab chapters/

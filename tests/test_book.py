@@ -308,3 +308,36 @@ def test_hidden_checks_speak_to_the_reader(path):
         bare = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Assert)]
         assert not bare, (f"hidden cell uses assert (line {bare[0]}) instead of "
                           f"check_claim: {text.splitlines()[0][:80]!r}")
+
+
+def _pins(path):
+    pins = {}
+    for line in path.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if "==" in line:
+            name, version = line.split("==")
+            pins[name.strip().lower()] = version.strip()
+    return pins
+
+
+def test_helpers_floors_are_the_versions_the_compat_environment_tests():
+    """pyproject's floors promise what `make test-compat` proves, no lower and no higher."""
+    import tomllib
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    compat = _pins(ROOT / "requirements-compat.txt")
+    pinned = _pins(ROOT / "requirements.txt")
+    specs = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        specs += extra
+    floors = {}
+    for spec in specs:
+        name, _, version = spec.partition(">=")
+        assert version and "<" not in spec and "==" not in spec, f"{spec}: a floor only, no cap"
+        floors[name.strip().lower()] = version.strip()
+    assert set(floors) == {"numpy", "matplotlib", "keras", "tensorflow", "ipywidgets", "jax"}
+    for name, floor in floors.items():
+        assert compat.get(name) == floor, \
+            f"{name}: pyproject's floor {floor} but requirements-compat.txt tests {compat.get(name)}"
+        assert name in pinned, f"{name} is not pinned in requirements.txt"
+    assert project["requires-python"] == ">=3.11"
+    assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"

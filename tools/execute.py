@@ -33,6 +33,7 @@ print(__import__("json").dumps({
     "platform": f"{_platform.system()} {_platform.machine()}",
     "packages": {d: _md.version(d) for m in list(_sys.modules)
                  for d in _dists.get(m.partition(".")[0], [])},
+    "helpers_file": getattr(_sys.modules.get("helpers"), "__file__", None),
 }))
 """
 
@@ -93,16 +94,64 @@ def execute(path: Path, baseline: set[str]) -> float:
     start = time.perf_counter()
     env = _probe(nb, path.parent)  # raises CellExecutionError on a failing cell
     seconds = time.perf_counter() - start
+    env.pop("helpers_file", None)
     env["packages"] = dict(sorted((k, v) for k, v in env["packages"].items() if k not in baseline))
     nb.metadata.setdefault("book", {})["environment"] = env
     nbformat.write(nb, path)
     return seconds
 
 
+def check(paths: list[Path]) -> int:
+    """Execute each notebook on a fresh kernel without writing it (`make test-compat`).
+
+    Every cell must run: an exception, including a failed hidden check
+    (helpers.check_claim), fails the run. Outputs are not compared, since other
+    library versions may change the last digits. The kernel must be this
+    interpreter's (the compat virtual environment), or the check proves nothing.
+    """
+    from nbclient.exceptions import CellExecutionError
+
+    failed, total = [], 0.0
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        start = time.perf_counter()
+        try:
+            env = _probe(nb, path.parent)
+        except CellExecutionError as exc:
+            seconds = time.perf_counter() - start
+            failed.append(path)
+            print(f"FAILED {path} after {seconds:.0f} s:\n{exc}", flush=True)
+            continue
+        seconds = time.perf_counter() - start
+        total += seconds
+        if env["python"] != platform.python_version():
+            failed.append(path)
+            print(f"FAILED {path}: its kernel ran Python {env['python']}, not this "
+                  f"environment's {platform.python_version()} (a foreign 'python3' "
+                  "kernelspec?)", flush=True)
+            continue
+        if env.get("helpers_file") and "site-packages" not in env["helpers_file"]:
+            failed.append(path)
+            print(f"FAILED {path}: helpers came from {env['helpers_file']}, not from the "
+                  "installed package (is the repository on PYTHONPATH?)", flush=True)
+            continue
+        libs = ", ".join(f"{k} {v}" for k, v in sorted(env["packages"].items())
+                         if k in ("numpy", "tensorflow", "keras", "jax", "matplotlib",
+                                  "ipywidgets"))
+        print(f"ok {path} in {seconds:.0f} s (python {env['python']}; {libs})", flush=True)
+    print(f"{len(paths) - len(failed)} passed, {len(failed)} failed "
+          f"(compat execution, {total:.0f} s)", flush=True)
+    return 1 if failed else 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--check", action="store_true",
+                        help="execute without writing: fail on any error (make test-compat)")
     args = parser.parse_args(argv)
+    if args.check:
+        return check(args.notebooks)
     baseline = baseline_packages(Path.cwd())
     for path in args.notebooks:
         print(f"executing {path} ...", flush=True)
