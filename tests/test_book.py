@@ -341,3 +341,13 @@ def test_helpers_floors_are_the_versions_the_compat_environment_tests():
         assert name in pinned, f"{name} is not pinned in requirements.txt"
     assert project["requires-python"] == ">=3.11"
     assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_fits_the_site_column(path):
+    """The site's code column shows about 79 characters at a 1280-pixel window:
+    a longer line scrolls sideways, and a reader on the page loses its end."""
+    long = [line for cell in load(path)["cells"] if cell["cell_type"] == "code"
+            and "remove-cell" not in cell["metadata"].get("tags", [])
+            for line in source(cell).splitlines() if len(line) > 79]
+    assert not long, f"{len(long)} code line(s) over 79 characters, e.g. {long[0]!r}"
