@@ -1,14 +1,14 @@
-"""Gradients and gradient descent from scratch (chapter 6, sections 2.4 to 2.4.3).
+"""Gradients and gradient descent from scratch (chapter 6, sections 6.1 to 6.5).
 
 - `numeric_gradient`: the gradient of a scalar function of an array, by
-  central finite differences (section 2.4.1 and 2.4.2);
+  central finite differences (sections 6.2 and 6.3);
 - `perturbation_step`: the "nudge one coefficient at a time" update that
-  section 2.4 shows cannot scale, with its count of forward passes;
+  section 6.1 shows cannot scale, with its count of forward passes;
 - `linear_mse` and `linear_mse_gradient`: the loss of the linear model
-  ``y_pred = x @ W`` and its analytic gradient (section 2.4.2);
-- `minibatch_sgd`: the five-step mini-batch SGD loop on that model (2.4.3);
-- `momentum_step` and `descend`: one (momentum) SGD update, and a run of
-  them that records its trajectory for plotting (2.4.3).
+  ``y_pred = x @ W`` and its analytic gradient (section 6.3);
+- `minibatch_sgd`: the five-step mini-batch SGD loop on that model (6.4);
+- `momentum_step` and `descend`: one SGD update with plain or Nesterov
+  momentum, and a run of them that records its trajectory (6.4, 6.5).
 
 Inputs are never modified; bad input raises a ValueError or TypeError that
 names the shapes or types involved.
@@ -80,6 +80,12 @@ def _check_momentum(momentum) -> float:
     return momentum
 
 
+def _check_flag(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
+    return bool(value)
+
+
 def _check_count(value, name: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
@@ -101,13 +107,13 @@ def _scalar_value(value, name: str) -> float:
 # --- 2.4.1 and 2.4.2: derivatives and gradients --------------------------------
 
 def numeric_gradient(f, x, eps: float = 1e-5) -> np.ndarray:
-    """Gradient of the scalar function ``f`` at ``x``, by central finite differences.
+    """Gradient of the scalar function ``f`` at ``x``, by central differences.
 
     Each entry is (f(x + h) - f(x - h)) / (2 h), nudging one entry of ``x``
     at a time: two calls of ``f`` per entry. The result has x's shape. The
-    step h is ``eps``, scaled up for entries larger than 1 in size so that it
-    is not lost to rounding (1e20 + 1e-5 == 1e20 in floating point).
-    Chapter 6, sections 2.4.1 (derivative) and 2.4.2 (gradient).
+    step h is ``eps``, scaled up for entries larger than 1 in size so that
+    it is not lost to rounding (1e20 + 1e-5 == 1e20 in floating point).
+    Chapter 6, sections 6.2 (derivative) and 6.3 (gradient).
     """
     _check_callable(f, "f")
     x = _as_float_array(x, "x")
@@ -122,20 +128,21 @@ def numeric_gradient(f, x, eps: float = 1e-5) -> np.ndarray:
         up = _scalar_value(f(x + nudge), "f")
         down = _scalar_value(f(x - nudge), "f")
         if not (np.isfinite(up) and np.isfinite(down)):
-            raise NonFiniteError(f"f returned a non-finite value ({up}, {down}) when entry "
-                                 f"{index} of x (shape {x.shape}) was nudged by +-{h:.3g}")
+            raise NonFiniteError(
+                f"f returned a non-finite value ({up}, {down}) when entry "
+                f"{index} of x (shape {x.shape}) was nudged by +-{h:.3g}")
         gradient[index] = (up - down) / (2 * h)
     return gradient
 
 
 def perturbation_step(loss, w, delta: float) -> tuple[np.ndarray, int]:
-    """One update by trial and error: nudge each coefficient up and down by ``delta``.
+    """One update by trial and error: nudge each coefficient by +-``delta``.
 
     For every coefficient, evaluate the loss with that coefficient alone
     raised and lowered by ``delta`` (two forward passes), then move every
     coefficient by ``delta`` towards the lower of the two. Returns the new
     coefficients and the number of forward passes spent, ``2 * w.size``.
-    Chapter 6, section 2.4: why this does not scale.
+    Chapter 6, section 6.1: why this does not scale.
     """
     _check_callable(loss, "loss")
     w = _as_float_array(w, "w")
@@ -150,7 +157,7 @@ def perturbation_step(loss, w, delta: float) -> tuple[np.ndarray, int]:
         higher = _scalar_value(loss(w + nudge), "loss")
         lower = _scalar_value(loss(w - nudge), "loss")
         passes += 2
-        direction[index] = -1.0 if higher > lower else (1.0 if higher < lower else 0.0)
+        direction[index] = np.sign(lower - higher)  # towards the lower side
     return w + delta * direction, passes
 
 
@@ -166,16 +173,16 @@ def _check_linear(W, x, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def linear_mse(W, x, y) -> float:
-    """Mean squared error of the linear model ``y_pred = x @ W`` on (x, y). Chapter 6, 2.4.2."""
+    """Mean squared error of the linear model ``y_pred = x @ W`` on (x, y). Chapter 6, 6.3."""
     W, x, y = _check_linear(W, x, y)
     return float(np.mean((x @ W - y) ** 2))
 
 
 def linear_mse_gradient(W, x, y) -> np.ndarray:
-    """Analytic gradient of `linear_mse` with respect to W; it has W's shape. Chapter 6, 2.4.2.
+    """Analytic gradient of `linear_mse` with respect to W, of W's shape.
 
     loss = mean((x @ W - y) ** 2) over all y.size entries, so
-    d loss / d W = 2 * x.T @ (x @ W - y) / y.size.
+    d loss / d W = 2 * x.T @ (x @ W - y) / y.size. Chapter 6, section 6.3.
     """
     W, x, y = _check_linear(W, x, y)
     return 2 * x.T @ (x @ W - y) / y.size
@@ -183,51 +190,66 @@ def linear_mse_gradient(W, x, y) -> np.ndarray:
 
 # --- 2.4.3: stochastic gradient descent ---------------------------------------
 
-def minibatch_sgd(x, y, W, *, learning_rate: float, batch_size: int, steps: int,
-                  seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Fit ``y_pred = x @ W`` by mini-batch SGD; return the final W and the loss history.
+def minibatch_sgd(x, y, W, *, learning_rate: float, batch_size: int,
+                  steps: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Fit ``y_pred = x @ W`` by mini-batch SGD; return W and the losses.
 
     ``losses[k]`` is the loss on the whole of (x, y) after k updates, so it
     has ``steps + 1`` entries. batch_size 1 is "true" SGD and
-    batch_size len(x) is full-batch gradient descent. Chapter 6, section 2.4.3.
+    batch_size len(x) is full-batch gradient descent. Chapter 6, 6.4.
     """
     W, x, y = _check_linear(W, x, y)
     learning_rate = _check_learning_rate(learning_rate)
     batch_size = _check_count(batch_size, "batch_size", 1)
     steps = _check_count(steps, "steps", 0)
     if batch_size > len(x):
-        raise ValueError(f"batch_size {batch_size} is larger than the {len(x)} samples of x")
+        raise ValueError(f"batch_size {batch_size} is larger than the "
+                         f"{len(x)} samples of x")
     rng = np.random.default_rng(seed)
     losses = [linear_mse(W, x, y)]
     for _ in range(steps):
-        batch = rng.choice(len(x), size=batch_size, replace=False)  # 1. draw a batch
+        # 1. draw a random batch
+        batch = rng.choice(len(x), size=batch_size, replace=False)
         x_batch, y_batch = x[batch], y[batch]
-        y_pred = x_batch @ W                                       # 2. forward pass
-        loss = np.mean((y_pred - y_batch) ** 2)                    # 3. loss on the batch
-        gradient = 2 * x_batch.T @ (y_pred - y_batch) / y_batch.size  # 4. gradient
-        W = W - learning_rate * gradient                           # 5. step against it
+        y_pred = x_batch @ W                            # 2. forward pass
+        loss = np.mean((y_pred - y_batch) ** 2)         # 3. loss on the batch
+        error = y_pred - y_batch                        # 4. the gradient
+        gradient = 2 * x_batch.T @ error / y_batch.size
+        W = W - learning_rate * gradient                # 5. step against it
         losses.append(linear_mse(W, x, y))
     return W, np.array(losses)
 
 
-def momentum_step(w, velocity, gradient, learning_rate: float, momentum: float = 0.0):
+def momentum_step(w, velocity, gradient, learning_rate: float,
+                  momentum: float = 0.0, nesterov: bool = False):
     """One SGD update with momentum; returns the new ``(w, velocity)``.
+
+    Plain (heavy-ball) momentum, the default::
 
         velocity = momentum * velocity - learning_rate * gradient
         w = w + velocity
 
-    With momentum 0 this is plain SGD: w - learning_rate * gradient.
-    Chapter 6, section 2.4.3.
+    Nesterov momentum (``nesterov=True``, as in Keras' SGD) updates the
+    velocity the same way, then moves w by one more velocity step::
+
+        w = w + momentum * velocity - learning_rate * gradient
+
+    With momentum 0 both are plain SGD: w - learning_rate * gradient.
+    Chapter 6, section 6.5.
     """
     w = _as_float_array(w, "w")
     velocity = _as_float_array(velocity, "velocity")
     gradient = _as_float_array(gradient, "gradient")
     if not w.shape == velocity.shape == gradient.shape:
-        raise ValueError(f"w, velocity and gradient must have the same shape, got "
-                         f"{w.shape}, {velocity.shape} and {gradient.shape}")
+        raise ValueError(f"w, velocity and gradient must have the same "
+                         f"shape, got {w.shape}, {velocity.shape} and "
+                         f"{gradient.shape}")
     learning_rate = _check_learning_rate(learning_rate)
     momentum = _check_momentum(momentum)
+    nesterov = _check_flag(nesterov, "nesterov")
     velocity = momentum * velocity - learning_rate * gradient
+    if nesterov:
+        return w + momentum * velocity - learning_rate * gradient, velocity
     return w + velocity, velocity
 
 
@@ -250,12 +272,14 @@ class Trajectory:
 
 
 def descend(loss, start, *, learning_rate: float, steps: int, momentum: float = 0.0,
-            gradient=None) -> Trajectory:
+            nesterov: bool = False, gradient=None) -> Trajectory:
     """Run ``steps`` momentum-SGD updates on ``loss`` from ``start`` and record the way.
 
+    Each update is `momentum_step` (plain momentum, or Nesterov's with
+    ``nesterov=True``; momentum 0 is plain gradient descent).
     ``gradient(w)`` gives the gradient at w; without it, `numeric_gradient`
     of ``loss`` is used. A run whose weights or loss overflow stops early with
-    ``diverged=True``. Chapter 6, section 2.4.3.
+    ``diverged=True``. Chapter 6, sections 6.4 and 6.5.
     """
     _check_callable(loss, "loss")
     if gradient is not None:
@@ -263,6 +287,7 @@ def descend(loss, start, *, learning_rate: float, steps: int, momentum: float = 
     w = _as_float_array(start, "start")
     learning_rate = _check_learning_rate(learning_rate)
     momentum = _check_momentum(momentum)
+    nesterov = _check_flag(nesterov, "nesterov")
     steps = _check_count(steps, "steps", 0)
     points, losses = [w], [_scalar_value(loss(w), "loss")]
     if not np.isfinite(losses[0]):
@@ -281,7 +306,7 @@ def descend(loss, start, *, learning_rate: float, steps: int, momentum: float = 
             if not np.isfinite(g).all():
                 diverged = True
                 break
-            w_next, velocity = momentum_step(w, velocity, g, learning_rate, momentum)
+            w_next, velocity = momentum_step(w, velocity, g, learning_rate, momentum, nesterov)
             finite = np.isfinite(w_next).all() and np.isfinite(velocity).all()
             value = _scalar_value(loss(w_next), "loss") if finite else np.inf
             if not np.isfinite(value):

@@ -185,6 +185,63 @@ def test_momentum_step_bad_inputs():
         momentum_step(1.0, 0.0, np.inf, learning_rate=0.1)
 
 
+def test_nesterov_step_by_hand_and_with_momentum_zero():
+    w, v = momentum_step(2.0, -0.1, 21.0, learning_rate=0.01, momentum=0.9,
+                         nesterov=True)
+    assert np.isclose(v, -0.3) and np.isclose(w, 2.0 + 0.9 * -0.3 - 0.21)
+    for nesterov in (False, True):   # momentum 0: both are plain SGD
+        w, v = momentum_step([1.0, -2.0], [5.0, 5.0], [0.5, -1.0], learning_rate=0.1,
+                             nesterov=nesterov)
+        np.testing.assert_allclose(w, [0.95, -1.9])
+
+
+def test_nesterov_step_is_the_look_ahead_form_in_other_coordinates():
+    """Nesterov's original update evaluates the gradient at the look-ahead point
+    u + mu * v: v <- mu v - lr grad(u + mu v), u <- u + v. The Keras form tracks
+    w = u + mu * v and needs the gradient at w only; the two visit the same points."""
+    A = np.array([[3.0, 1.0], [1.0, 0.5]])
+
+    def grad(x):
+        return A @ x
+
+    lr, mu = 0.1, 0.8
+    u, v_u = np.array([1.0, -2.0]), np.zeros(2)
+    w, v_w = u.copy(), np.zeros(2)
+    for _ in range(25):
+        v_u = mu * v_u - lr * grad(u + mu * v_u)
+        u = u + v_u
+        w, v_w = momentum_step(w, v_w, grad(w), learning_rate=lr, momentum=mu, nesterov=True)
+        np.testing.assert_allclose(w, u + mu * v_u, atol=1e-12)
+        np.testing.assert_allclose(v_w, v_u, atol=1e-12)
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_momentum_step_matches_keras_sgd(nesterov):
+    from helpers import import_keras
+    keras = import_keras()
+    rng = np.random.default_rng(5)
+    start = rng.normal(size=(3, 2))
+    target = rng.normal(size=(3, 2))
+    variable = keras.Variable(start.astype("float32"))
+    optimizer = keras.optimizers.SGD(learning_rate=0.05, momentum=0.9, nesterov=nesterov)
+    w, v = start, np.zeros_like(start)
+    for _ in range(10):
+        gradient = 2 * (w - target)
+        keras_gradient = 2 * (np.asarray(variable) - target)
+        optimizer.apply_gradients([(keras.ops.convert_to_tensor(
+            keras_gradient.astype("float32")), variable)])
+        w, v = momentum_step(w, v, gradient, learning_rate=0.05, momentum=0.9,
+                             nesterov=nesterov)
+    np.testing.assert_allclose(np.asarray(variable), w, rtol=1e-4, atol=1e-5)
+
+
+def test_nesterov_flag_must_be_a_bool():
+    with pytest.raises(TypeError, match="nesterov must be True or False, got str"):
+        momentum_step(1.0, 0.0, 1.0, learning_rate=0.1, nesterov="yes")
+    with pytest.raises(TypeError, match="nesterov must be True or False, got int"):
+        descend(lambda w: w ** 2, 1.0, learning_rate=0.1, steps=1, nesterov=1)
+
+
 # --- descend --------------------------------------------------------------------
 
 def test_descend_by_hand_plain_and_with_momentum():
@@ -221,6 +278,18 @@ def test_descend_escapes_the_local_minimum_only_with_momentum():
     plain = descend(loss, 2.0, learning_rate=0.01, steps=200, gradient=grad)
     rolling = descend(loss, 2.0, learning_rate=0.01, momentum=0.9, steps=200, gradient=grad)
     assert np.isclose(plain.end, 1.1309, atol=1e-3) and np.isclose(rolling.end, -1.3008, atol=1e-3)
+    # Nesterov's variant brakes earlier: at 0.9 it stays in the local minimum, at 0.95 it escapes
+    for mu, end in [(0.9, 1.1309), (0.95, -1.3008)]:
+        run = descend(loss, 2.0, learning_rate=0.01, momentum=mu, nesterov=True, steps=400,
+                      gradient=grad)
+        assert np.isclose(run.end, end, atol=1e-3), (mu, run.end)
+
+
+def test_descend_with_nesterov_by_hand():
+    run = descend(lambda w: w ** 2, 1.0, learning_rate=0.1, momentum=0.5, nesterov=True,
+                  steps=2, gradient=lambda w: 2 * w)
+    # v1 = -0.2, w1 = 1 - 0.1 - 0.2 = 0.7; v2 = -0.1 - 0.14 = -0.24, w2 = 0.7 - 0.12 - 0.14
+    np.testing.assert_allclose(run.points, [1.0, 0.7, 0.44])
 
 
 @pytest.mark.parametrize("use_numeric", [False, True])
