@@ -83,53 +83,90 @@ def test_diverging_rate_checker():
         assert not result and words in result.message, (rate, threshold, result.message)
 
 
-# --- exercise 6.3: one momentum step --------------------------------------------
+# --- exercise 6.3: one momentum step, plain or Nesterov ---------------------------
 
-def test_momentum_checker_accepts_right_answers():
-    def right(w, velocity, gradient, learning_rate, momentum):
-        velocity = momentum * velocity - learning_rate * gradient
-        return w + velocity, velocity
+def right(w, velocity, gradient, learning_rate, momentum, nesterov=False):
+    velocity = momentum * velocity - learning_rate * gradient
+    if nesterov:
+        return w + momentum * velocity - learning_rate * gradient, velocity
+    return w + velocity, velocity
 
+
+def test_momentum_checker_accepts_both_variants_behind_their_flag():
     assert ch06.check_momentum_step(right)
     assert ch06.check_momentum_step(momentum_step)
+    assert "Nesterov" in ch06.check_momentum_step(right).message
 
 
-def listing(w, velocity, gradient, learning_rate, momentum):
+def plain_only(w, velocity, gradient, learning_rate, momentum):
+    velocity = momentum * velocity - learning_rate * gradient
+    return w + velocity, velocity
+
+
+def nesterov_only(w, velocity, gradient, learning_rate, momentum):
     velocity = momentum * velocity - learning_rate * gradient
     return w + momentum * velocity - learning_rate * gradient, velocity
 
 
-def uphill(w, velocity, gradient, learning_rate, momentum):
+def always_plain(w, velocity, gradient, learning_rate, momentum, nesterov=False):
+    return plain_only(w, velocity, gradient, learning_rate, momentum)
+
+
+def always_nesterov(w, velocity, gradient, learning_rate, momentum, nesterov=False):
+    return nesterov_only(w, velocity, gradient, learning_rate, momentum)
+
+
+def flags_swapped(w, velocity, gradient, learning_rate, momentum, nesterov=False):
+    return right(w, velocity, gradient, learning_rate, momentum, not nesterov)
+
+
+def uphill(w, velocity, gradient, learning_rate, momentum, nesterov=False):
     velocity = momentum * velocity + learning_rate * gradient
     return w + velocity, velocity
 
 
-def old_velocity(w, velocity, gradient, learning_rate, momentum):
+def old_velocity(w, velocity, gradient, learning_rate, momentum, nesterov=False):
     return w + momentum * velocity - learning_rate * gradient, velocity
 
 
-def sgd_only(w, velocity, gradient, learning_rate, momentum):
+def sgd_only(w, velocity, gradient, learning_rate, momentum, nesterov=False):
     new_velocity = momentum * velocity - learning_rate * gradient
     return w - learning_rate * gradient, new_velocity
 
 
-def mutates(w, velocity, gradient, learning_rate, momentum):
+def mutates(w, velocity, gradient, learning_rate, momentum, nesterov=False):
     velocity *= momentum
     velocity -= learning_rate * gradient
     return w + velocity, velocity
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (listing, "widely copied listing"),
+    (plain_only, "Plain momentum is right. Now give your function a sixth argument"),
+    (nesterov_only, "That is Nesterov's variant"),
+    (always_nesterov, "a valid optimizer"),
+    (always_plain, "With nesterov=True you returned plain momentum"),
+    (flags_swapped, "That is Nesterov's variant"),
     (uphill, "points uphill"),
     (old_velocity, "new velocity is off"),
     (sgd_only, "move by exactly the new velocity"),
     (mutates, "changed an array"),
     (lambda *args: None, "No answer yet"),
     (lambda *args: args[0], "Return a pair"),
+    (lambda *args: ("w", "v"), "two arrays of numbers"),
     (lambda *args: [][1], "IndexError"),
-    (lambda w, *rest: (w.ravel(), w.ravel()) if w.ndim > 1 else momentum_step(w, *rest), "w's shape"),
+    (lambda w, *rest: (w.ravel(), w.ravel()) if w.ndim > 1 else momentum_step(w, *rest),
+     "w's shape"),
 ])
 def test_momentum_checker_explains_wrong_answers(wrong, words):
     result = ch06.check_momentum_step(wrong)
     assert not result and words in result.message, result.message
+
+
+def test_momentum_checker_with_a_wrong_nesterov_position():
+    def nesterov_wrong(w, velocity, gradient, learning_rate, momentum, nesterov=False):
+        velocity = momentum * velocity - learning_rate * gradient
+        return (w + 2 * velocity if nesterov else w + velocity), velocity
+
+    result = ch06.check_momentum_step(nesterov_wrong)
+    assert not result and "with nesterov=True w should move" in result.message
+    assert "Pass your function" in ch06.check_momentum_step(3).message

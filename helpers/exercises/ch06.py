@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 from numbers import Real
 
 import numpy as np
 
 from helpers.exercises import NO_ANSWER, Verdict, not_answered, run_reader_function, verdict
 from helpers.optim import descend, linear_mse, linear_mse_gradient, momentum_step
-
 
 
 def _gradient_cases():
@@ -98,38 +98,86 @@ def check_diverging_learning_rate(learning_rate, threshold) -> Verdict:
                          "every learning rate above 1/3.", "")
 
 
+def _accepts_nesterov(step_fn) -> bool:
+    """True when ``step_fn`` can take a sixth positional argument (nesterov)."""
+    try:
+        signature = inspect.signature(step_fn)
+    except (TypeError, ValueError):  # builtins without a signature: just try it
+        return True
+    try:
+        signature.bind(*range(6))
+    except TypeError:
+        return False
+    return True
+
+
 def check_momentum_step(step_fn) -> Verdict:
-    """Exercise 6.3: velocity = mu * velocity - lr * gradient; w = w + velocity."""
+    """Exercise 6.3: plain momentum by default, Nesterov's variant with nesterov=True.
+
+    Plain:    velocity = mu * velocity - lr * gradient;  w = w + velocity
+    Nesterov: the same velocity;  w = w + mu * velocity - lr * gradient
+    Both are valid optimizers (Keras' SGD has both); the checker asks for each
+    behind its flag, and recognises either one when it is behind the wrong flag.
+    """
     if not callable(step_fn):
         return verdict(False, "", f"Pass your function itself (got {type(step_fn).__name__}).")
+    both = _accepts_nesterov(step_fn)
+    flags = (False, True) if both else (False,)
     rng = np.random.default_rng(63)
     for shape, lr, mu in [((3,), 0.1, 0.9), ((2, 2), 0.05, 0.5), ((4,), 0.2, 0.0)]:
         w, velocity, gradient = (rng.normal(size=shape) for _ in range(3))
-        result, problem = run_reader_function(
-            step_fn, w, velocity, gradient, lr, mu,
-            changed="Your function changed an array it was given; "
-                    "return new arrays instead (avoid +=, -= on the inputs).")
-        if problem is not None:
-            return problem
-        if not (isinstance(result, tuple) and len(result) == 2):
-            return verdict(False, "", "Return a pair: (new w, new velocity).")
+        for nesterov in flags:
+            args = (w, velocity, gradient, lr, mu) + ((nesterov,) if both else ())
+            result, problem = run_reader_function(
+                step_fn, *args,
+                changed="Your function changed an array it was given; "
+                        "return new arrays instead (avoid +=, -= on the inputs).")
+            if problem is not None:
+                return problem
+            hint = _momentum_hint(result, w, velocity, gradient, lr, mu, nesterov)
+            if hint:
+                return verdict(False, "", hint)
+    if not both:
+        return verdict(False, "", "Plain momentum is right. Now give your function a sixth "
+                                  "argument, nesterov=False, and return Nesterov's variant "
+                                  "when it is True.")
+    return verdict(True, "Velocity first, then w moves by it (plain momentum), or by one "
+                         "more velocity step (Nesterov's variant). With momentum 0 both are "
+                         "plain SGD.", "")
+
+
+def _momentum_hint(result, w, velocity, gradient, lr, mu, nesterov) -> str:
+    """What is wrong with one result of the reader's step, or "" when it is right."""
+    if not (isinstance(result, tuple) and len(result) == 2):
+        return "Return a pair: (new w, new velocity)."
+    try:
         new_w, new_velocity = (np.asarray(r, dtype=float) for r in result)
-        expected_w, expected_velocity = momentum_step(w, velocity, gradient, lr, mu)
-        if new_w.shape != w.shape or new_velocity.shape != w.shape:
-            return verdict(False, "", f"Both results should have w's shape {w.shape}, got "
-                                      f"{new_w.shape} and {new_velocity.shape}.")
-        if not np.allclose(new_velocity, expected_velocity):
-            if np.allclose(new_velocity, mu * velocity + lr * gradient):
-                return verdict(False, "", "The velocity points uphill: subtract "
-                                          "learning_rate * gradient.")
-            return verdict(False, "", "The new velocity is off: it is momentum * velocity "
-                                      "- learning_rate * gradient.")
-        if np.allclose(new_w, w + mu * expected_velocity - lr * gradient) and mu > 0:
-            return verdict(False, "", "That is the widely copied listing's update, "
-                                      "w + momentum * velocity - learning_rate * gradient, which "
-                                      "applies the gradient twice (Nesterov's variant). Plain "
-                                      "momentum moves w by the new velocity, nothing more.")
-        if not np.allclose(new_w, expected_w):
-            return verdict(False, "", "The velocity is right, but w should move by exactly "
-                                      "the new velocity: w + velocity.")
-    return verdict(True, "Velocity first, then w moves by it. With momentum 0 it is plain SGD.", "")
+    except (TypeError, ValueError):
+        return "Return two arrays of numbers: (new w, new velocity)."
+    expected_velocity = mu * velocity - lr * gradient
+    plain_w = w + expected_velocity
+    nesterov_w = w + mu * expected_velocity - lr * gradient
+    if new_w.shape != w.shape or new_velocity.shape != w.shape:
+        return (f"Both results should have w's shape {w.shape}, got "
+                f"{new_w.shape} and {new_velocity.shape}.")
+    if not np.allclose(new_velocity, expected_velocity):
+        if np.allclose(new_velocity, mu * velocity + lr * gradient):
+            return "The velocity points uphill: subtract learning_rate * gradient."
+        return ("The new velocity is off: it is momentum * velocity "
+                "- learning_rate * gradient, in both variants.")
+    expected_w = nesterov_w if nesterov else plain_w
+    if np.allclose(new_w, expected_w):
+        return ""
+    if mu > 0 and not nesterov and np.allclose(new_w, nesterov_w):
+        return ("That is Nesterov's variant, w + momentum * velocity - learning_rate "
+                "* gradient: a valid optimizer (Keras' SGD(nesterov=True)), but with "
+                "nesterov=False return plain momentum, which moves w by the new "
+                "velocity: w + velocity.")
+    if mu > 0 and nesterov and np.allclose(new_w, plain_w):
+        return ("With nesterov=True you returned plain momentum, w + velocity. "
+                "Nesterov's variant moves w by momentum * velocity - learning_rate "
+                "* gradient, with the new velocity.")
+    if nesterov:
+        return ("The velocity is right, but with nesterov=True w should move by "
+                "momentum * velocity - learning_rate * gradient.")
+    return "The velocity is right, but w should move by exactly the new velocity: w + velocity."
