@@ -48,14 +48,139 @@ def test_preprocess_checker():
     assert not transposed and "order" in transposed.message
 
 
-def test_most_confused_digit():
-    labels = np.array([0, 1, 1, 2, 2, 2])
-    predictions = np.eye(10)[[0, 0, 1, 0, 0, 2]]  # wrong: one 1 and two 2s
-    assert ch01.check_most_confused_digit(2, predictions, labels)
-    assert not ch01.check_most_confused_digit(1, predictions, labels)
-    assert not ch01.check_most_confused_digit("two", predictions, labels)
-    with pytest.raises(ValueError, match=r"shape \(n, 10\)"):
-        ch01.check_most_confused_digit(2, predictions[:, :5], labels)
+def _test_set(seed=0):
+    """Labels of 10,000 'test images' and predictions that miss some of them."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 10, size=10_000)
+    predicted = labels.copy()
+    wrong = rng.random(10_000) < 0.03 * (1 + labels) / 5  # digit 9 worst
+    predicted[wrong] = (labels[wrong] + rng.integers(1, 10, wrong.sum())) % 10
+    probabilities = np.eye(10)[predicted] * 0.9 + 0.01
+    return labels, predicted, probabilities
+
+
+def _reader_solution(labels, predicted):
+    """What a reader computes: a loop over (true, predicted) pairs."""
+    confusion = np.zeros((10, 10), dtype=int)
+    for t, p in zip(labels, predicted):
+        confusion[t, p] += 1
+    rates = 1 - np.diag(confusion) / confusion.sum(axis=1)
+    return confusion, rates, int(rates.argmax())
+
+
+def test_most_missed_digit_accepts_a_right_computation():
+    labels, predicted, probabilities = _test_set()
+    confusion, rates, answer = _reader_solution(labels, predicted)
+    assert answer == 9
+    ok = ch01.check_most_missed_digit(answer, rates, confusion, probabilities, labels)
+    assert ok and "Digit 9" in ok.message
+    # predicted digits work as well as probabilities; so do NumPy integers and lists
+    assert ch01.check_most_missed_digit(np.int64(9), rates.tolist(), confusion.tolist(),
+                                        predicted, labels)
+    # the checker recomputes: it agrees with an independent count
+    wrong = predicted != labels
+    counts = np.bincount(labels[wrong], minlength=10) / np.bincount(labels, minlength=10)
+    assert np.allclose(counts, rates)
+
+
+def test_most_missed_digit_recomputes_instead_of_trusting_the_reader():
+    labels, predicted, probabilities = _test_set()
+    # a self-consistent computation on the first 1,000 images only is not accepted
+    confusion, rates, answer = _reader_solution(labels[:1000], predicted[:1000])
+    verdict = ch01.check_most_missed_digit(answer, rates, confusion, probabilities, labels)
+    assert not verdict and "10,000" in verdict.message
+    short = ch01.check_most_missed_digit(9, rates, confusion, probabilities[:1000],
+                                         labels)
+    assert not short and "Use all 10,000" in short.message
+    # one count off
+    confusion, rates, answer = _reader_solution(labels, predicted)
+    off = confusion.copy()
+    off[3, 5] += 1
+    off[3, 3] -= 1
+    verdict = ch01.check_most_missed_digit(answer, rates, off, probabilities, labels)
+    assert not verdict and "entry [3, " in verdict.message
+    # one rate off
+    bad_rates = rates.copy()
+    bad_rates[4] += 0.01
+    verdict = ch01.check_most_missed_digit(answer, bad_rates, confusion, probabilities,
+                                           labels)
+    assert not verdict and "digit 4" in verdict.message
+
+
+@pytest.mark.parametrize("mistake, words", [
+    ("transposed", "swapped"),
+    ("counts", "counts of mistakes"),
+    ("over_all", "not by all 10,000"),
+    ("accuracy", "read correctly"),
+    ("percent", "not percentages"),
+    ("by_column", "true digit (rows)"),
+])
+def test_most_missed_digit_explains_common_mistakes(mistake, words):
+    labels, predicted, probabilities = _test_set()
+    confusion, rates, answer = _reader_solution(labels, predicted)
+    errors = confusion.sum(axis=1) - np.diag(confusion)
+    columns = (confusion.sum(axis=0) - np.diag(confusion)) / confusion.sum(axis=0)
+    given = {"transposed": (confusion.T, rates), "counts": (confusion, errors),
+             "over_all": (confusion, errors / 10_000), "accuracy": (confusion, 1 - rates),
+             "percent": (confusion, 100 * rates), "by_column": (confusion, columns)}
+    c, r = given[mistake]
+    verdict = ch01.check_most_missed_digit(answer, r, c, probabilities, labels)
+    assert not verdict and words in verdict.message
+
+
+def test_most_missed_digit_answer():
+    labels, predicted, probabilities = _test_set()
+    confusion, rates, _ = _reader_solution(labels, predicted)
+    assert not ch01.check_most_missed_digit(2, rates, confusion, probabilities, labels)
+    for bad in ("nine", 9.0, True, 10, -1):
+        verdict = ch01.check_most_missed_digit(bad, rates, confusion, probabilities, labels)
+        assert not verdict and "digit 0-9" in verdict.message
+    assert ch01.check_most_missed_digit(..., rates, confusion, probabilities,
+                                        labels) is NO_ANSWER
+    assert ch01.check_most_missed_digit(9, ..., confusion, probabilities,
+                                        labels) is NO_ANSWER
+    assert ch01.check_most_missed_digit(9, rates, None, probabilities,
+                                        labels) is NO_ANSWER
+
+
+def test_most_missed_digit_rate_is_not_count():
+    """Digit 1 has the most mistakes but, being common, not the highest rate."""
+    labels = np.repeat(np.arange(10), [1000, 2000, 500] + [1000] * 6 + [500])
+    predicted = labels.copy()
+    ones = np.flatnonzero(labels == 1)[:40]
+    twos = np.flatnonzero(labels == 2)[:30]
+    predicted[ones], predicted[twos] = 7, 3
+    confusion, rates, answer = _reader_solution(labels, predicted)
+    assert answer == 2
+    verdict = ch01.check_most_missed_digit(1, rates, confusion, predicted, labels)
+    assert not verdict and "not the highest rate" in verdict.message
+    assert ch01.check_most_missed_digit(2, rates, confusion, predicted, labels)
+
+
+def test_most_missed_digit_ties_accept_either_digit():
+    labels = np.arange(10_000) % 10
+    predicted = labels.copy()
+    predicted[[3, 13, 5, 15]] = 0  # two 3s and two 5s wrong: a tie
+    confusion, rates, _ = _reader_solution(labels, predicted)
+    assert ch01.check_most_missed_digit(3, rates, confusion, predicted, labels)
+    assert ch01.check_most_missed_digit(5, rates, confusion, predicted, labels)
+
+
+def test_most_missed_digit_rejects_bad_inputs():
+    labels, predicted, probabilities = _test_set()
+    confusion, rates, answer = _reader_solution(labels, predicted)
+    with pytest.raises(ValueError, match="probabilities, shape"):
+        ch01.check_most_missed_digit(answer, rates, confusion, probabilities[:, :5],
+                                     labels)
+    with pytest.raises(ValueError, match="10,000 integer test labels"):
+        ch01.check_most_missed_digit(answer, rates, confusion, probabilities,
+                                     labels[:10])
+    verdict = ch01.check_most_missed_digit(answer, rates[:5], confusion, probabilities,
+                                           labels)
+    assert not verdict and "ten numbers" in verdict.message
+    verdict = ch01.check_most_missed_digit(answer, rates, confusion[:5], probabilities,
+                                           labels)
+    assert not verdict and "10 x 10" in verdict.message
 
 
 def test_verdict_type():
