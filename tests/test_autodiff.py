@@ -180,8 +180,8 @@ def largest_relative_difference(mine, theirs):
 
 
 def test_two_layer_mnist_model_matches_keras_float32():
-    """784 -> 512 relu -> 10, softmax cross-entropy: the engine (float64) against a
-    Keras model's float32 gradients, with the same weights."""
+    """784 -> 512 relu -> 10, softmax cross-entropy: the engine (float32, as it
+    trains) against a Keras model's float32 gradients, with the same weights."""
     x, labels = two_layer_data()
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(512, activation="relu"),
@@ -193,6 +193,7 @@ def test_two_layer_mnist_model_matches_keras_float32():
     W1, b1, W2, b2 = [Tensor(w.numpy(), requires_grad=True) for w in model.trainable_weights]
     mine = softmax_cross_entropy((x @ W1 + b1).relu() @ W2 + b2, labels)
     mine.backward()
+    assert mine.data.dtype == W1.grad.dtype == np.float32
     assert np.isclose(mine.data, float(loss), rtol=1e-5)
     assert largest_relative_difference([W1.grad, b1.grad, W2.grad, b2.grad], theirs) < 1e-5
 
@@ -279,13 +280,105 @@ def test_topological_order_puts_parents_first_and_handles_long_chains():
     assert a.grad == 1.0
 
 
-def test_tensor_copies_its_data_and_keeps_float64():
+def test_tensor_copies_its_data_and_keeps_float64_or_float32():
     source = np.array([1, 2, 3])
     t = Tensor(source)
     source[0] = 99
     assert t.data.dtype == np.float64 and t.data[0] == 1.0
     assert t.grad is None and not t.requires_grad and t.op is None and t.parents == ()
     assert Tensor(t).data is not t.data
+    assert Tensor(np.ones(2, np.float32)).data.dtype == np.float32
+    assert Tensor(Tensor(np.ones(2, np.float32))).data.dtype == np.float32
+    assert Tensor(np.ones(2, np.float16)).data.dtype == np.float64
+    assert Tensor(3).data.dtype == Tensor(2.5).data.dtype == np.float64
+
+
+def float32_expressions():
+    """Expressions mixing float32 tensors with Python numbers (which must not
+    promote them to float64), each with a TensorFlow twin."""
+    return {
+        "scalars around": (lambda t: (3.0 - 2 * t / 1.5 + 1) ** 2 * 0.5,
+                           lambda t: (3.0 - 2 * t / 1.5 + 1) ** 2 * 0.5),
+        "mean and exp": (lambda t: (t.exp() / 4).mean(axis=0),
+                         lambda t: tf.reduce_mean(tf.exp(t) / 4, axis=0)),
+        "relu, abs, log": (lambda t: (t.relu() + t.abs() + 1.0).log(),
+                           lambda t: tf.math.log(tf.nn.relu(t) + tf.abs(t) + 1.0)),
+        "1 / t": (lambda t: 1 / t - t, lambda t: 1 / t - t),
+    }
+
+
+@pytest.mark.parametrize("name", list(float32_expressions()))
+def test_float32_stays_float32_and_agrees_with_float64_and_tensorflow(name):
+    engine_fn, tf_fn = float32_expressions()[name]
+    a = away_from_zero(np.random.default_rng(0), (4, 3))
+    grads = {}
+    for dtype in (np.float32, np.float64):
+        t = Tensor(a.astype(dtype), requires_grad=True)
+        out = engine_fn(t)
+        assert out.data.dtype == dtype, f"{name}: result is {out.data.dtype}"
+        loss = out.sum()
+        loss.backward()
+        assert loss.data.dtype == t.grad.dtype == out.grad.dtype == dtype
+        grads[dtype] = t.grad
+    np.testing.assert_allclose(grads[np.float32], grads[np.float64], rtol=1e-5, atol=1e-6)
+    variable = tf.Variable(a.astype(np.float32))
+    with tf.GradientTape() as tape:
+        tf_loss = tf.reduce_sum(tf_fn(variable))
+    np.testing.assert_allclose(grads[np.float32], tape.gradient(tf_loss, variable).numpy(),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_float64_constants_promote_but_gradients_keep_the_parameters_dtype():
+    W = Tensor(np.ones((3, 2), np.float32), requires_grad=True)
+    x = np.arange(6.0).reshape(2, 3)  # float64 data
+    out = (x @ W).sum()
+    assert out.data.dtype == np.float64  # NumPy's promotion, not silently lowered
+    out.backward()
+    assert W.grad.dtype == np.float32
+    np.testing.assert_array_equal(W.grad, np.repeat(x.sum(axis=0)[:, None], 2, axis=1))
+
+
+def test_gradients_are_writable_arrays_of_the_right_shape():
+    w = Tensor(np.ones((2, 3)), requires_grad=True)
+    w.sum().backward()  # the sum's rule broadcasts: the gradient is still an array of its own
+    assert w.grad.flags.writeable and w.grad.shape == (2, 3)
+    w.grad[0, 0] = 5.0
+    w.sum().backward()
+    np.testing.assert_array_equal(w.grad, np.ones((2, 3)))
+
+
+def test_softmax_cross_entropy_in_float32_matches_tensorflow():
+    rng = np.random.default_rng(3)
+    logits = (rng.normal(size=(64, 10)) * 20).astype(np.float32)  # large logits
+    labels = rng.integers(0, 10, 64)
+    t = Tensor(logits, requires_grad=True)
+    loss = softmax_cross_entropy(t, labels)
+    loss.backward()
+    assert loss.data.dtype == t.grad.dtype == np.float32 and np.isfinite(loss.data)
+    variable = tf.Variable(logits)
+    with tf.GradientTape() as tape:
+        tf_loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels, variable))
+    assert np.isclose(loss.data, tf_loss.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(t.grad, tape.gradient(tf_loss, variable).numpy(), atol=1e-7)
+    # the fused rule is (softmax - one_hot) / n: every row of the gradient sums to zero
+    np.testing.assert_allclose(t.grad.sum(axis=1), 0, atol=1e-7)
+
+
+def test_two_layer_mnist_model_in_float32_matches_float64():
+    """Training precision: the same model and batch in float32 and float64."""
+    x, labels = two_layer_data()
+    rng = np.random.default_rng(2)
+    arrays = [rng.normal(0, 0.05, s) for s in [(784, 512), (512,), (512, 10), (10,)]]
+    results = {}
+    for dtype in (np.float32, np.float64):
+        params = [Tensor(a.astype(dtype), requires_grad=True) for a in arrays]
+        W1, b1, W2, b2 = params
+        loss = softmax_cross_entropy((x.astype(dtype) @ W1 + b1).relu() @ W2 + b2, labels)
+        loss.backward()
+        assert loss.data.dtype == dtype and all(p.grad.dtype == dtype for p in params)
+        results[dtype] = (float(loss.data), [p.grad for p in params])
+    assert np.isclose(results[np.float32][0], results[np.float64][0], rtol=1e-6)
+    assert largest_relative_difference(results[np.float32][1], results[np.float64][1]) < 1e-5
 
 
 def test_unbroadcast_sums_stretched_axes():
@@ -316,6 +409,8 @@ def test_grad_of_intermediate_tensors_has_their_shape():
     (lambda: Tensor(np.ones((2, 3))) @ Tensor(np.ones((4, 2))), ValueError, r"\(2, 3\) @ \(4, 2\)"),
     (lambda: Tensor(np.ones((2, 2, 2))) @ Tensor(np.ones(2)), ValueError, r"1-D or 2-D.*\(2, 2, 2\)"),
     (lambda: Tensor(np.ones((2, 3)), requires_grad=True).backward(), ValueError, r"shape \(2, 3\)"),
+    (lambda: (Tensor(np.ones((2, 3)), requires_grad=True) * 2).sum(axis=0).backward(),
+     ValueError, r"single number.*shape \(3,\).*\.sum\(\)"),
     (lambda: Tensor(2.0).backward(), ValueError, "requires_grad=True"),
     (lambda: Tensor("two"), TypeError, "str"),
     (lambda: Tensor([True, False]), TypeError, "bool"),
