@@ -318,8 +318,8 @@ def draw_memory_strips(n_rows=4, row_length=10, dtype=np.float64, axes=None):
         _, axes = plt.subplots(2, 1, figsize=(10, 4.6), sharex=True)
     total = tiled.nbytes
     colors = plt.get_cmap("tab10").colors
-    panels = [(tiled, "np.tile: a copy", total), (view, "np.broadcast_to: a view",
-                                                    vector.nbytes)]
+    panels = [(tiled, "np.tile (a copy)", total),
+              (view, "np.broadcast_to (a view)", vector.nbytes)]
     for ax, (array, title, stored) in zip(axes, panels):
         step = array.strides[0]
         for byte in range(0, stored, array.itemsize):  # one cell per value
