@@ -332,7 +332,8 @@ def draw_timeseries_batch(series, mark, *, feature_names=None,
         if k:
             stack.plot([0, steps], [(features - k) * band] * 2,
                        color="0.75", lw=0.8)
-        stack.plot(x, curve, color=f"C{k}", lw=1.2)
+        stack.plot(x, curve, color=f"C{k}", lw=1.2,
+                   label=f"day 0, {names[k]}")
         stack.text(-1.5, (features - 1 - k + 0.5) * band, names[k],
                    ha="right", va="center", color=f"C{k}", fontsize=9)
     stack.text(steps / 2, -3, f"axis 1: {steps:,} timesteps",
@@ -346,7 +347,8 @@ def draw_timeseries_batch(series, mark, *, feature_names=None,
                fontsize=9)
     stack.text(d * dx - 2, height + d * dy + 1, f"day {d}",
                ha="right", va="bottom", color="tab:red")
-    stack.set_xlim(-0.45 * steps, steps + depth_x + 0.3 * steps)
+    stack.set_title(f"shape {series.shape}", fontsize=10)
+    stack.set_xlim(-0.5 * steps, steps + depth_x + 0.3 * steps)
     stack.set_ylim(-0.25 * steps, height + depth_y + 0.1 * steps)
     stack.set_aspect("equal")
     stack.axis("off")
@@ -370,9 +372,11 @@ def draw_timeseries_batch(series, mark, *, feature_names=None,
     marked = day_axes[f]
     marked.plot([t], [value], "o", color="tab:red", zorder=3)
     marked.axvline(t, color="tab:red", lw=0.8, ls="--")
+    right_half = t > steps / 2  # write the label on the roomier side
     marked.annotate(f"series[{d}, {t}, {f}] = {value:.1f}", (t, value),
-                    xytext=(8, -4), textcoords="offset points",
-                    ha="left", va="top", color="tab:red", fontsize=9)
+                    xytext=(-8 if right_half else 8, -4),
+                    textcoords="offset points", va="top", color="tab:red",
+                    ha="right" if right_half else "left", fontsize=9)
     if steps_per_hour:
         day_axes[-1].set_xlabel(f"timestep ({steps_per_hour} per hour)")
     else:

@@ -179,7 +179,8 @@ def test_timeseries_figure_draws_the_data_and_marks_the_entry(days, steps, featu
         assert f"axis 0: {days:,} days" in words and f"axis 1: {steps:,} timesteps" in words
         assert f"day {d}" in words and f"axis 2: {features} features" in words
         # the front slice carries day 0's curves, each rising where day 0 rises
-        front = [c for c in lines_in(stack) if len(c) == steps]
+        front = [line.get_xydata() for line in stack.get_lines()
+                 if line.get_label().startswith("day 0, ")]
         assert len(front) == features
         for k, curve in enumerate(front):
             values = series[0, :, k]
