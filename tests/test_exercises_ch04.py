@@ -68,32 +68,51 @@ def test_batched_matrix_product_checker():
     assert not wrong_shape and "should have shape" in wrong_shape.message
 
 
-def test_transpose_checker():
-    def right(x):
-        z = np.zeros((x.shape[1], x.shape[0]), dtype=x.dtype)
-        for i in range(x.shape[0]):
-            for j in range(x.shape[1]):
-                z[j, i] = x[i, j]
-        return z
-
-    assert ch04.check_transpose(right)
-    assert ch04.check_transpose(np.transpose)
-    reshaped = ch04.check_transpose(lambda x: x.reshape(x.shape[1], x.shape[0]))
-    assert not reshaped and "reshape" in reshaped.message
-    same = ch04.check_transpose(lambda x: x.copy())
-    assert not same and "should become" in same.message
-    flipped = ch04.check_transpose(lambda x: x.T[::-1])
-    assert not flipped and "wrong entries" in flipped.message
-    assert "No answer" in ch04.check_transpose(lambda x: None).message
-
-    def in_place(x):
-        x += 1
-        return x.T - 1
-
-    assert "changed an input" in ch04.check_transpose(in_place).message
+RIGHT_CHAIN = [((6, 4), "view"), ((4, 6), "view"), ((4, 2, 3), "view"),
+               ((24,), "copy"), ((3, 2, 4), "view"), ((3, 8), "copy")]
 
 
-@pytest.mark.parametrize("checker", [ch04.check_batched_matrix_product, ch04.check_transpose])
+def test_chain_follows_numpy():
+    results = ch04.chain_results()
+    assert [(shape, status) for _, _, shape, status in results] == RIGHT_CHAIN
+    assert [name for name, *_ in results] == list("bcdefg")
+
+
+def test_chain_checker():
+    assert ch04.check_chain(...) is NO_ANSWER
+    assert ch04.check_chain(RIGHT_CHAIN)
+    relaxed = [(list(shape), status.upper()) for shape, status in RIGHT_CHAIN]
+    relaxed[3] = (24, " copy")  # a bare int for a vector, spaces, capitals
+    assert ch04.check_chain(relaxed)
+
+    all_views = [(shape, "view") for shape, _ in RIGHT_CHAIN]
+    verdict = ch04.check_chain(all_views)
+    assert not verdict and "4 of 6 right" in verdict.message
+    assert "e = c.reshape(24) is a copy" in verdict.message
+    assert "g = f.reshape(3, 8) is a copy" in verdict.message
+
+    all_copies = [(shape, "copy") for shape, _ in RIGHT_CHAIN]
+    verdict = ch04.check_chain(all_copies)
+    assert not verdict and "2 of 6 right" in verdict.message
+    assert "b = a.reshape(6, 4) is a view" in verdict.message
+
+    wrong_shape = list(RIGHT_CHAIN)
+    wrong_shape[1] = ((6, 4), "copy")  # both parts wrong: counted once
+    verdict = ch04.check_chain(wrong_shape)
+    assert not verdict and "5 of 6 right" in verdict.message
+    assert "c = b.T does not have shape (6, 4)" in verdict.message
+
+    assert "list of 6 pairs" in ch04.check_chain(RIGHT_CHAIN[:5]).message
+    assert "list of 6 pairs" in ch04.check_chain("view").message
+    odd = RIGHT_CHAIN[:5] + ["copy"]
+    assert "give a pair" in ch04.check_chain(odd).message
+    odd = RIGHT_CHAIN[:5] + [((3, 8), "maybe")]
+    assert "say 'view' or 'copy'" in ch04.check_chain(odd).message
+    odd = RIGHT_CHAIN[:5] + [("(3, 8)", "copy")]
+    assert not ch04.check_chain(odd)
+
+
+@pytest.mark.parametrize("checker", [ch04.check_batched_matrix_product])
 def test_checkers_do_not_crash_on_a_wrong_signature(checker):
     verdict = checker(lambda: 0)
     assert not verdict and "TypeError" in verdict.message

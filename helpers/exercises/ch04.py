@@ -95,22 +95,72 @@ def check_batched_matrix_product(function) -> Verdict:
     return verdict(True, "Each batch entry is one matrix product, as in np.matmul.", "")
 
 
-def check_transpose(function) -> Verdict:
-    """Exercise 4.3: a naive transpose of a matrix, (n, m) -> (m, n) with z[j, i] = x[i, j]."""
-    for shape in [(3, 2), (2, 5), (1, 4), (4, 4)]:
-        x = np.arange(np.prod(shape), dtype=np.int64).reshape(shape)
-        result, problem = _run(function, x)
-        if problem is not None:
-            return problem
-        expected = x.T
-        if result.shape != expected.shape:
-            return verdict(False, "", f"A {shape} matrix should become {expected.shape}, "
-                                      f"got {result.shape}.")
-        if not np.array_equal(result, expected):
-            if np.array_equal(result, x.reshape(expected.shape)):
-                return verdict(False, "", f"For {shape} you returned the reshape: same shape, "
-                                          "elements still in reading order. A transpose "
-                                          "turns rows into columns.")
-            return verdict(False, "", f"Right shape for {shape}, wrong entries: "
-                                      "z[j, i] should be x[i, j].")
-    return verdict(True, "Rows became columns: z[j, i] == x[i, j] for every i and j.", "")
+# Exercise 4.3: a chain of reshapes and transposes, each from the one before.
+CHAIN_START = "a = np.arange(24).reshape(2, 3, 4)"
+CHAIN = (
+    ("b", "a.reshape(6, 4)"),
+    ("c", "b.T"),
+    ("d", "c.reshape(4, 2, 3)"),
+    ("e", "c.reshape(24)"),
+    ("f", "a.transpose(1, 0, 2)"),
+    ("g", "f.reshape(3, 8)"),
+)
+
+
+def chain_results():
+    """Run CHAIN: one (name, code, shape, "view" or "copy") per step.
+
+    "view" means the result shares memory with ``a`` (np.shares_memory).
+    """
+    names = {"np": np}
+    exec(CHAIN_START, names)
+    results = []
+    for name, code in CHAIN:
+        names[name] = eval(code, names)
+        status = "view" if np.shares_memory(names[name], names["a"]) else "copy"
+        results.append((name, code, names[name].shape, status))
+    return results
+
+
+_WHY = {
+    "copy": "reading it row by row does not walk through a's memory with one "
+            "fixed step per axis, so NumPy has to copy the entries into a new "
+            "buffer",
+    "view": "NumPy only needs new strides for it (the entries are where they "
+            "were), so it returns a view",
+}
+
+
+def check_chain(answers) -> Verdict:
+    """Exercise 4.3: a (shape, "view" or "copy") pair per step of CHAIN."""
+    if not_answered(answers):
+        return NO_ANSWER
+    if not isinstance(answers, (list, tuple)) or len(answers) != len(CHAIN):
+        return verdict(False, "", f"Give a list of {len(CHAIN)} pairs (shape, "
+                                  "'view' or 'copy'), one per line of code.")
+    wrong, right = [], 0
+    for answer, (name, code, shape, status) in zip(answers, chain_results()):
+        if not (isinstance(answer, (list, tuple)) and len(answer) == 2):
+            wrong.append(f"{name}: give a pair such as ((6, 4), 'view'), "
+                         f"not {answer!r}")
+            continue
+        try:
+            given_shape = _as_shape(answer[0])
+        except TypeError:
+            given_shape = "not a shape"
+        given_status = str(answer[1]).strip().lower()
+        if given_status not in ("view", "copy"):
+            wrong.append(f"{name}: say 'view' or 'copy', not {answer[1]!r}")
+            continue
+        if given_shape != shape:
+            wrong.append(f"{name} = {code} does not have shape {answer[0]!r}")
+        if given_status != status:
+            wrong.append(f"{name} = {code} is a {status}: {_WHY[status]}")
+        right += given_shape == shape and given_status == status
+    if wrong:
+        return verdict(False, "", f"{right} of {len(CHAIN)} "
+                                  "right so far; " + "; ".join(wrong) + ".")
+    return verdict(True, "Splitting an axis, or reshaping what is already in "
+                         "reading order, costs nothing (a view); merging axes "
+                         "that a transpose has put out of order needs a copy.",
+                   "")
