@@ -108,3 +108,56 @@ def test_broadcast_strides():
     assert not wrong_itemsize and "4 bytes" in wrong_itemsize.message
     assert "4 strides" in ch03.check_broadcast_strides((16, 4)).message
     assert "4 strides" in ch03.check_broadcast_strides("0, 16, 0, 4").message
+
+
+def test_standardize_rows_right_answers():
+    def with_keepdims(x):
+        return (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True)
+
+    def with_newaxis(x):
+        return (x - x.mean(axis=1)[:, None]) / x.std(axis=1)[:, None]
+
+    def by_transposing(x):
+        return ((x.T - x.mean(axis=1)) / x.std(axis=1)).T
+
+    for right in (with_keepdims, with_newaxis, by_transposing):
+        good = ch03.check_standardize_rows(right)
+        assert good and "square one included" in good.message
+
+
+def test_standardize_rows_wrong_answers():
+    assert "Pass your function" in ch03.check_standardize_rows(...).message
+    assert "returns None" in ch03.check_standardize_rows(lambda x: None).message
+
+    def no_keepdims(x):
+        return (x - x.mean(axis=1)) / x.std(axis=1)
+    square = ch03.check_standardize_rows(no_keepdims)
+    assert not square and "runs on this square matrix but gives wrong" in square.message
+
+    def no_keepdims_skipping_the_square(x):
+        if x.shape[0] == x.shape[1]:
+            return (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True)
+        return (x - x.mean(axis=1)) / x.std(axis=1)
+    raised = ch03.check_standardize_rows(no_keepdims_skipping_the_square)
+    assert not raised and "(5, 3) matrix, your function raised ValueError" in raised.message
+    assert "keepdims=True" in raised.message
+
+    def columns(x):
+        return (x - x.mean(axis=0)) / x.std(axis=0)
+    assert "standardised the columns" in ch03.check_standardize_rows(columns).message
+
+    def centred_only(x):
+        return x - x.mean(axis=1, keepdims=True)
+    assert "not standard deviation 1" in ch03.check_standardize_rows(centred_only).message
+
+    def in_place(x):
+        x -= x.mean(axis=1, keepdims=True)
+        x /= x.std(axis=1, keepdims=True)
+        return x
+    assert "changed x" in ch03.check_standardize_rows(in_place).message
+
+    flat = ch03.check_standardize_rows(lambda x: x.ravel())
+    assert "should have the same shape, got (16,)" in flat.message
+
+    scaled = ch03.check_standardize_rows(lambda x: 2 * x)
+    assert not scaled and "means [" in scaled.message

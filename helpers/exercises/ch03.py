@@ -143,3 +143,60 @@ def check_broadcast_strides(answer) -> Verdict:
         hint = ("The axes that are not stretched keep the strides x has for them; x is "
                 "float32 (4 bytes per value) and C-ordered.")
     return verdict(False, "", hint)
+
+
+# Exercise 3.4: standardise each row with reductions along axis 1 and keepdims.
+ROW_SHAPES = [(4, 4), (5, 3), (2, 7)]  # the square one first: no error hides there
+
+
+def _standardized(x, axis, keepdims=True):
+    mean = x.mean(axis=axis, keepdims=keepdims)
+    std = x.std(axis=axis, keepdims=keepdims)
+    return (x - mean) / std
+
+
+def check_standardize_rows(standardize_rows) -> Verdict:
+    """Exercise 3.4: ``standardize_rows(x)`` gives every row of x mean 0 and standard
+    deviation 1 (np.std's default), and leaves x unchanged."""
+    if not callable(standardize_rows):
+        return verdict(False, "", "Pass your function itself, e.g. "
+                                  "check_standardize_rows(standardize_rows).")
+    rng = np.random.default_rng(34)
+    for shape in ROW_SHAPES:
+        x = rng.normal(5.0, 3.0, size=shape)
+        result, problem = run_reader_function(
+            standardize_rows, x, context=f"For a {shape} matrix",
+            changed="Your function changed x; compute a new array instead.")
+        if problem is not None:
+            if "broadcast" in problem.message:
+                return verdict(False, "", problem.message.removeprefix("Not yet. ")
+                               + " The row statistics have shape (rows,), which lines "
+                                 "up with the columns; keep them as a (rows, 1) column "
+                                 "with keepdims=True.")
+            return problem
+        result = np.asarray(result)
+        if result.shape != shape:
+            return verdict(False, "", f"For a {shape} matrix the result should have the "
+                                      f"same shape, got {result.shape}.")
+        if np.allclose(result, _standardized(x, axis=1)):
+            continue
+        if np.allclose(result, _standardized(x, axis=0)):
+            hint = ("you standardised the columns (axis=0); here each row (axis=1) "
+                    "should get mean 0 and standard deviation 1.")
+        elif shape[0] == shape[1] and np.allclose(result, _standardized(x, 1, False)):
+            hint = ("your function runs on this square matrix but gives wrong numbers: "
+                    "without keepdims=True the (rows,) statistics line up with the "
+                    "columns, so column j is shifted by row j's mean. Keep them as a "
+                    "(rows, 1) column.")
+        elif np.allclose(result.mean(axis=1), 0.0):
+            hint = ("each row has mean 0, but not standard deviation 1: divide by the "
+                    "row's standard deviation too.")
+        else:
+            hint = (f"the rows should have mean 0 and standard deviation 1; yours have "
+                    f"means {np.round(result.mean(axis=1), 3)} and standard deviations "
+                    f"{np.round(result.std(axis=1), 3)}.")
+        return verdict(False, "", f"For a {shape} matrix {hint}")
+    shapes = ", ".join(str(s) for s in ROW_SHAPES)
+    return verdict(True, f"Every row of the {shapes} matrices has mean 0 and standard "
+                         "deviation 1, the square one included, where a missing "
+                         "keepdims raises no error and gives wrong numbers.", "")
