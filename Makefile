@@ -3,6 +3,7 @@
 #   make test   set up .venv from requirements.txt, then run every test (pytest)
 # Also: make execute [NB=chapters/xx.ipynb]  re-execute notebook(s) in place;
 #       make lab                             open the book in JupyterLab;
+#       make pdf                             the whole book as _build/pdf/book.pdf;
 #       make test-compat [NB=...]            execute every chapter on the oldest
 #                                            supported stack (Colab-like, Python 3.12).
 
@@ -11,7 +12,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 NB ?= chapters/*.ipynb
 
-.PHONY: book test test-compat execute lab clean
+.PHONY: book pdf test test-compat execute lab clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +20,21 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
+# The site links the whole book as a PDF (_build/html/book.pdf): printed from a
+# one-page build by headless Chromium (tools/make_pdf.py), rebuilt only when a
+# source changed. Without Chromium the site is built and the PDF skipped.
+PDF_SOURCES := $(wildcard chapters/*.ipynb) intro.md status.md _toc.yml _config.yml \
+	tools/book.css tools/book_site.py tools/make_pdf.py
+
 book: $(BIN)/.installed
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(MAKE) --no-print-directory _build/pdf/book.pdf PDF_FLAGS=--if-possible
+	test ! -f _build/pdf/book.pdf || cp _build/pdf/book.pdf _build/html/book.pdf
+
+pdf: $(BIN)/.installed _build/pdf/book.pdf
+
+_build/pdf/book.pdf: $(PDF_SOURCES)
+	$(BIN)/python tools/make_pdf.py $(PDF_FLAGS)
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
