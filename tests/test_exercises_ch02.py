@@ -96,3 +96,28 @@ def test_audio_tensor():
 
 def test_verdict_type():
     assert isinstance(ch02.check_slice_shape((1, 2, 3)), Verdict)
+
+
+RIGHT = {"a": "view", "b": "copy", "c": "copy", "d": "view", "e": "view", "f": "copy"}
+
+
+def test_view_or_copy_answers_are_measured():
+    assert ch02.view_or_copy_answers() == RIGHT
+
+
+def test_view_or_copy():
+    assert ch02.check_view_or_copy(RIGHT)
+    assert ch02.check_view_or_copy({k.upper(): v.upper() + " " for k, v in RIGHT.items()})
+    assert ch02.check_view_or_copy(...) is NO_ANSWER
+    assert ch02.check_view_or_copy(dict.fromkeys(RIGHT, ...)) is NO_ANSWER
+    assert ch02.check_view_or_copy({**RIGHT, "f": ...}) is NO_ANSWER
+    wrong = ch02.check_view_or_copy({**RIGHT, "b": "view"})
+    assert not wrong and "5 of 6 right" in wrong.message and "(b)" in wrong.message
+    assert "new memory" in wrong.message
+    all_views = ch02.check_view_or_copy(dict.fromkeys(RIGHT, "view"))
+    assert not all_views and "3 of 6" in all_views.message
+    assert '"view" or "copy"' in ch02.check_view_or_copy({**RIGHT, "a": "maybe"}).message
+    assert "dict" in ch02.check_view_or_copy(["view"] * 6).message
+    partial = {k: v for k, v in RIGHT.items() if k != "c"}
+    assert "missing ['c']" in ch02.check_view_or_copy(partial).message
+    assert "Unknown letters ['g']" in ch02.check_view_or_copy({**RIGHT, "g": "view"}).message

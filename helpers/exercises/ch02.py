@@ -138,3 +138,70 @@ def check_audio_tensor(shape, nbytes) -> Verdict:
                    f"about {expected_bytes / 1e9:.2f} GB, too big to load at once on most laptops.",
                    "The shape is right; multiply its sizes together, then by the bytes per "
                    f"float32 value (you gave {nbytes:,}).")
+
+
+# Exercise 2.5: each expression, how to build it on a stand-in dataset, and why
+# it is a view or a copy. The verdict is computed with np.shares_memory.
+VIEW_OR_COPY = {
+    "a": ("train_images[100:200]", lambda x, y: x[100:200],
+          "a basic slice only describes where to start and how far to step"),
+    "b": ("train_images[[100, 200]]", lambda x, y: x[[100, 200]],
+          "a list of positions is advanced indexing, which gathers the "
+          "chosen entries into new memory"),
+    "c": ("train_images[train_labels == 0]", lambda x, y: x[y == 0],
+          "a boolean mask is advanced indexing, which gathers the chosen "
+          "entries into new memory"),
+    "d": ("train_images[..., ::2]", lambda x, y: x[..., ::2],
+          "... and a step are still basic slicing: every second column is "
+          "a regular pattern of memory"),
+    "e": ("train_images[5, np.newaxis]", lambda x, y: x[5, np.newaxis],
+          "an integer and np.newaxis are basic indexing: they remove and add "
+          "axes without moving any data"),
+    "f": ("train_images[:5, [0, 27]]", lambda x, y: x[:5, [0, 27]],
+          "one advanced index (the list [0, 27]) is enough to make the "
+          "whole result a copy"),
+}
+
+
+def view_or_copy_answers():
+    """The right answers of exercise 2.5, measured with np.shares_memory."""
+    images = np.arange(300 * 28 * 28, dtype=np.int32).reshape(300, 28, 28)
+    labels = np.arange(300) % 10
+    return {letter: "view" if np.shares_memory(build(images, labels), images)
+            else "copy" for letter, (_, build, _) in VIEW_OR_COPY.items()}
+
+
+def check_view_or_copy(answers) -> Verdict:
+    """Exercise 2.5: ``{"a": "view" or "copy", ...}`` for each expression."""
+    if not_answered(answers):
+        return NO_ANSWER
+    if not isinstance(answers, dict):
+        return verdict(False, "", "Give a dict such as {\"a\": \"view\", "
+                                  f"\"b\": \"copy\", ...}} (got {answers!r}).")
+    given = {str(k).strip().lower(): v for k, v in answers.items()}
+    if any(not_answered(v) for v in given.values()):
+        return NO_ANSWER
+    unknown = sorted(set(given) - set(VIEW_OR_COPY))
+    if unknown:
+        return verdict(False, "", f"Unknown letters {unknown}: answer for "
+                                  f"{', '.join(VIEW_OR_COPY)} only.")
+    missing = [k for k in VIEW_OR_COPY if k not in given]
+    if missing:
+        return verdict(False, "", f"Answer every letter; missing {missing}.")
+    for letter, value in given.items():
+        if not isinstance(value, str) or value.strip().lower() not in (
+                "view", "copy"):
+            return verdict(False, "", f"Answer ({letter}) with \"view\" or "
+                                      f"\"copy\" (got {value!r}).")
+    right = view_or_copy_answers()
+    wrong = [k for k in VIEW_OR_COPY
+             if given[k].strip().lower() != right[k]]
+    if wrong:
+        k = wrong[0]
+        text, _, why = VIEW_OR_COPY[k]
+        return verdict(False, "", f"{len(VIEW_OR_COPY) - len(wrong)} of "
+                                  f"{len(VIEW_OR_COPY)} right. ({k}) {text} "
+                                  f"is a {right[k]}: {why}.")
+    views = [k for k in VIEW_OR_COPY if right[k] == "view"]
+    return verdict(True, f"({', '.join(views)}) are views; the others copy, "
+                         "because they use a list or a mask as an index.", "")
