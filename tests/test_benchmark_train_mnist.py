@@ -1,5 +1,6 @@
 """benchmarks/train_mnist.py: a smoke run (one epoch on a slice of MNIST) of the real
-command line, its JSON keys, its table, and its FLOP count. Not a timing test."""
+command line, its JSON keys for all five systems, its table, and its FLOP count. Not a
+timing test."""
 
 import importlib.util
 import json
@@ -35,9 +36,10 @@ def smoke_results():
 
 
 def test_smoke_run_reports_every_system(smoke_results):
-    assert {"keras", "gradient_tape", "numpy", "matmul_peak_gflops"} <= set(smoke_results)
+    assert {"keras", "gradient_tape", "numpy", "engine", "jax",
+            "matmul_peak_gflops"} <= set(smoke_results)
     assert smoke_results["matmul_peak_gflops"] > 0
-    for name in ("keras", "gradient_tape", "numpy"):
+    for name in ("keras", "gradient_tape", "numpy", "engine", "jax"):
         r = smoke_results[name]
         assert {"seconds_per_epoch", "test_accuracy", "gflops", "samples_per_second"} <= set(r)
         assert r["seconds_per_epoch"] > 0 and r["gflops"] > 0
@@ -46,12 +48,18 @@ def test_smoke_run_reports_every_system(smoke_results):
     # one epoch on 2,000 images already teaches the Adam-trained networks something
     assert smoke_results["keras"]["test_accuracy"] > 0.6
     assert smoke_results["numpy"]["test_accuracy"] > 0.6
+    # the engine and JAX train the same network with (c)'s recipe, from the same weights
+    assert smoke_results["engine"]["test_accuracy"] > 0.6
+    assert smoke_results["jax"]["test_accuracy"] > 0.6
+    assert abs(smoke_results["engine"]["test_accuracy"]
+               - smoke_results["numpy"]["test_accuracy"]) <= 0.01
     setup = smoke_results["setup"]
     assert (setup["epochs"], setup["train_samples"], setup["test_samples"]) == (1, 2000, 500)
     assert setup["repeats"] == 1
     assert set(smoke_results["targets"]) == {
         "numpy_accuracy_at_least_keras", "numpy_time_at_most_0.6_keras",
-        "numpy_at_least_half_matmul_peak"}
+        "numpy_at_least_half_matmul_peak", "engine_time_at_most_1.5_numpy",
+        "jax_accuracy_at_least_keras"}
 
 
 def test_table_shows_the_same_numbers_and_the_targets(smoke_results):
@@ -59,7 +67,11 @@ def test_table_shows_the_same_numbers_and_the_targets(smoke_results):
     assert text.startswith("| system | s / epoch | samples / s | test accuracy | GFLOP/s |")
     assert f"{smoke_results['numpy']['test_accuracy']:.4f}" in text
     assert f"{smoke_results['matmul_peak_gflops']:.1f} GFLOP/s" in text
-    assert text.count("met") >= 3 and "Targets for (c):" in text
+    assert text.count("met") >= 5 and "Targets for (c):" in text
+    assert "Target for (d):" in text and "Target for (e):" in text
+    for label in ("(d) autodiff engine", "(e) JAX jit loop"):
+        assert label in text
+    assert f"{smoke_results['jax']['test_accuracy']:.4f}" in text
 
 
 def test_flop_count_of_one_training_step():
