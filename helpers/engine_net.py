@@ -165,6 +165,8 @@ class SGD:
                             else _check_int("decay_steps", decay_steps))
         self.steps = 0  # updates done so far
         self.velocities = [np.zeros_like(p.data) for p in self.parameters]
+        # reused for ``rate * grad``: no new large array at every step
+        self._scratch = [np.empty_like(p.data) for p in self.parameters]
 
     def current_learning_rate(self) -> float:
         """The learning rate of the next step."""
@@ -175,14 +177,18 @@ class SGD:
     def step(self) -> None:
         """Update every parameter in place from its ``.grad``."""
         rate = self.current_learning_rate()
-        for i, (p, v) in enumerate(zip(self.parameters, self.velocities)):
+        for i, (p, v, s) in enumerate(zip(self.parameters, self.velocities,
+                                          self._scratch)):
             if p.grad is None:
                 raise ValueError(f"parameter {i} ({p!r}) has no gradient:"
                                  " call loss.backward() before step()")
+            np.multiply(p.grad, rate, out=s)  # s = rate g
             v *= self.momentum
-            v -= rate * p.grad  # v <- momentum v - rate g
-            if self.nesterov:
-                p.data += self.momentum * v - rate * p.grad
+            v -= s  # v <- momentum v - rate g
+            if self.nesterov:  # w <- w + momentum v - rate g
+                p.data -= s
+                np.multiply(v, self.momentum, out=s)
+                p.data += s
             else:
                 p.data += v  # w <- w + v
         self.steps += 1
