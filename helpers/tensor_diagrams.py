@@ -374,7 +374,7 @@ def draw_timeseries_batch(series, mark, *, feature_names=None,
     marked.axvline(t, color="tab:red", lw=0.8, ls="--")
     right_half = t > steps / 2  # write the label on the roomier side
     marked.annotate(f"series[{d}, {t}, {f}] = {value:.1f}", (t, value),
-                    xytext=(-8 if right_half else 8, -4),
+                    xytext=(-12 if right_half else 12, -2),
                     textcoords="offset points", va="top", color="tab:red",
                     ha="right" if right_half else "left", fontsize=9)
     if steps_per_hour:
