@@ -104,7 +104,7 @@ def _scalar_value(value, name: str) -> float:
     return float(array)
 
 
-# --- 2.4.1 and 2.4.2: derivatives and gradients --------------------------------
+# --- 6.2 and 6.3: derivatives and gradients ----------------------------------
 
 def numeric_gradient(f, x, eps: float = 1e-5) -> np.ndarray:
     """Gradient of the scalar function ``f`` at ``x``, by central differences.
@@ -188,7 +188,7 @@ def linear_mse_gradient(W, x, y) -> np.ndarray:
     return 2 * x.T @ (x @ W - y) / y.size
 
 
-# --- 2.4.3: stochastic gradient descent ---------------------------------------
+# --- 6.4 and 6.5: stochastic gradient descent, momentum ------------------------
 
 def minibatch_sgd(x, y, W, *, learning_rate: float, batch_size: int,
                   steps: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

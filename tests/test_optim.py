@@ -97,7 +97,7 @@ def test_numeric_gradient_bad_inputs():
     assert issubclass(NonFiniteError, ValueError)
 
 
-# --- the linear model of section 2.4.2 ------------------------------------------
+# --- the linear model of section 6.3 --------------------------------------------
 
 @settings(max_examples=40, deadline=None)
 @given(n=st.integers(1, 6), features=st.integers(1, 4), outputs=st.integers(1, 3),
