@@ -1,10 +1,10 @@
-"""Chapter 5, "The geometry of tensor operations" (sections 2.3.5 and 2.3.6).
+"""Chapter 5, "The geometry of tensor operations" (classic §2.3.5-2.3.6).
 
 Shapes to transform (a letter F, a little house), the matrices of the basic
 plane transforms, `apply_affine` (a Dense layer without activation, applied to
 a set of points), `compose_affine` (two stacked affine maps are one), and the
 plots of the chapter: a shape before and after a transform on one grid, and
-the layer-by-layer views of a network uncrumpling two spirals.
+the layer-by-layer views of a network pulling two spirals apart.
 
 Points are stored one per row, shape ``(n, 2)``, the way a batch of samples
 is stored; a matrix ``W`` acts on each point ``p`` as the column vector
@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 # --------------------------------------------------------------------------
-# Shapes (2.3.5): outlines as polygons, vertices in drawing order.
+# Shapes (sections 5.2-5.9): outlines as polygons, vertices in drawing order.
 # --------------------------------------------------------------------------
 
 _F_VERTICES = [(0.0, 0.0), (0.3, 0.0), (0.3, 0.6), (0.7, 0.6), (0.7, 0.85), (0.3, 0.85),
@@ -73,11 +73,14 @@ def outline(points, per_edge: int = 20) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------
-# The matrices of 2.3.5
+# The matrices of sections 5.3-5.9
 # --------------------------------------------------------------------------
 
 def rotation_matrix(angle: float) -> np.ndarray:
-    """The 2x2 matrix that turns the plane counterclockwise by ``angle`` radians."""
+    """The 2x2 matrix that turns the plane counterclockwise by ``angle``.
+
+    ``angle`` is in radians; the columns are the images of (1, 0), (0, 1).
+    """
     c, s = np.cos(angle), np.sin(angle)
     return np.array([[c, -s], [s, c]])
 
@@ -88,7 +91,7 @@ def scaling_matrix(sx: float, sy: float) -> np.ndarray:
 
 
 def shear_matrix(k: float) -> np.ndarray:
-    """The horizontal shear: each point slides right by ``k`` times its height."""
+    """The horizontal shear: each point slides right by ``k`` times its y."""
     return np.array([[1.0, k], [0.0, 1.0]])
 
 
@@ -108,8 +111,9 @@ def apply_affine(points, matrix, translation=None) -> np.ndarray:
                          f"got shape {matrix.shape}")
     m, d = matrix.shape
     if points.shape[-1] != d:
-        raise ValueError(f"matrix of shape {matrix.shape} expects points with "
-                         f"{d} coordinates, got points of shape {points.shape}")
+        raise ValueError(f"matrix of shape {matrix.shape} expects points "
+                         f"with {d} coordinates, got points of shape "
+                         f"{points.shape}")
     result = points @ matrix.T  # row i is matrix @ points[i]
     if translation is not None:
         translation = _as_points(translation, "translation")
@@ -228,7 +232,7 @@ def show_matrix(ax, matrix, name="W", decimals=2, corner="lower right"):
 
 
 # --------------------------------------------------------------------------
-# 2.3.6: two spirals and a network's layer-by-layer view of them
+# Section 5.10: two spirals and a network's layer-by-layer view of them
 # --------------------------------------------------------------------------
 
 def two_spirals(n_per_class: int = 500, turns: float = 1.5, noise: float = 0.05,

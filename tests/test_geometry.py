@@ -130,6 +130,28 @@ def test_two_affine_maps_are_one(layers):
         np.testing.assert_array_equal(original, after)
 
 
+@given(arrays(np.float64, (3, 2), elements=st.floats(-3, 3)),
+       arrays(np.float64, (3,), elements=st.floats(-3, 3)))
+@settings(max_examples=30, deadline=None)
+def test_every_affine_map_is_a_stack_of_two(W, b):
+    """Section 5.7: the stack's hypothesis space holds every affine map."""
+    W_s, b_s = g.compose_affine(W, b, np.eye(3), np.zeros(3))
+    np.testing.assert_allclose(W_s, W)
+    np.testing.assert_allclose(b_s, b)
+
+
+@given(st.integers(2, 5), st.integers(1, 3), st.integers(2, 5),
+       st.integers(0, 2**31))
+@settings(max_examples=30, deadline=None)
+def test_a_narrow_middle_layer_limits_the_rank(d, h, m, seed):
+    """Section 5.7: through h units, W2 W1 has rank at most h."""
+    rng = np.random.default_rng(seed)
+    W, _ = g.compose_affine(rng.normal(size=(h, d)), rng.normal(size=h),
+                            rng.normal(size=(m, h)), rng.normal(size=m))
+    assert W.shape == (m, d)
+    assert np.linalg.matrix_rank(W) == min(h, d, m)
+
+
 def test_relu_between_breaks_the_collapse():
     W1, b1 = np.eye(2), np.array([-0.5, -0.5])
     W2, b2 = np.eye(2), np.zeros(2)
