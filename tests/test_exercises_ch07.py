@@ -82,3 +82,41 @@ def test_cube_gradient():
     assert "3 * x ** 2" in ch07.check_cube_gradient(tf.constant(8.0)).message
     assert not ch07.check_cube_gradient(4.0)
     assert "Pass the gradient" in ch07.check_cube_gradient("twelve").message
+
+
+def dense_example():
+    rng = np.random.default_rng(4)
+    return rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=(4, 2))
+
+
+def test_dense_backward_matches_numpy_and_finite_differences():
+    from helpers.optim import numeric_gradient
+
+    x, W, G = dense_example()
+    grad_W, grad_b, grad_x = ch07.dense_backward(x, W, G)
+    assert np.allclose(grad_W, x.T @ G) and np.allclose(grad_x, G @ W.T)
+    assert np.allclose(grad_b, G.sum(axis=0))
+    numeric_W = numeric_gradient(lambda w: np.sum(G * (x @ w)), W)
+    assert np.allclose(grad_W, numeric_W, atol=1e-8)
+
+
+def test_dense_backward_checker():
+    x, W, G = dense_example()
+    right = (x.T @ G, G.sum(axis=0), G @ W.T)
+    assert ch07.check_dense_backward(x, W, G, *right)
+    assert ch07.check_dense_backward(x, W, G, right[0].tolist(), *right[1:])
+    assert ch07.check_dense_backward(x, W, G, ..., *right[1:]) is NO_ANSWER
+    assert ch07.check_dense_backward(x, W, G, *right[:2], None) is NO_ANSWER
+
+    def message(*answers):
+        result = ch07.check_dense_backward(x, W, G, *answers)
+        assert not result
+        return result.message
+
+    assert "transpose" in message(G.T @ x, *right[1:])
+    assert "sum" in message(right[0], G.mean(axis=0), right[2])
+    assert "axis=0" in message(right[0], G.sum(axis=1), right[2])
+    assert "transpose" in message(*right[:2], W @ G.T)
+    assert "shape (3, 2)" in message(np.zeros((2, 2)), *right[1:])
+    assert "right shape" in message(2 * right[0], *right[1:])
+    assert "NumPy array" in message("x.T @ G", *right[1:])

@@ -97,3 +97,63 @@ def check_cube_gradient(answer) -> Verdict:
         return verdict(False, "", "8 is x ** 3 itself; pass the gradient, 3 * x ** 2.")
     return verdict(np.isclose(value, 12.0), "d(x ** 3)/dx = 3 * x ** 2 = 12 at x = 2.",
                    f"Expected 3 * x ** 2 at x = 2, got {value:g}.")
+
+
+def dense_backward(x, W, G):
+    """The engine's gradients for ``y = x @ W + b`` when ``G`` arrives at y:
+    ``(grad_W, grad_b, grad_x)``, from ``backward()`` on sum(G * y)."""
+    xt = Tensor(x, requires_grad=True)
+    Wt = Tensor(W, requires_grad=True)
+    bt = Tensor(np.zeros(np.shape(W)[1]), requires_grad=True)
+    ((xt @ Wt + bt) * G).sum().backward()
+    return Wt.grad, bt.grad, xt.grad
+
+
+def _as_array(answer):
+    try:
+        return np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+
+
+def check_dense_backward(x, W, G, grad_W, grad_b, grad_x) -> Verdict:
+    """Exercise 7.4: the three gradients a Dense layer ``y = x @ W + b``
+    sends back when ``G`` arrives at ``y``, checked against the engine."""
+    if any(not_answered(a) for a in (grad_W, grad_b, grad_x)):
+        return NO_ANSWER
+    x, W, G = (np.asarray(a, dtype=np.float64) for a in (x, W, G))
+    expected = dense_backward(x, W, G)
+    answers = {"grad_W": grad_W, "grad_b": grad_b, "grad_x": grad_x}
+    wrong_forms = {  # right numbers, arranged a way that is easy to slip into
+        "grad_W": [(G.T @ x, "that is G.T @ x, the transpose; which product "
+                             "has W's shape (in, out)?")],
+        "grad_b": [(G.mean(axis=0), "that is the mean over the batch; each "
+                                    "row used b once, and paths add up: sum"),
+                   (G.sum(axis=1), "that sums each row of G; sum over the "
+                                   "batch axis, axis=0, instead")],
+        "grad_x": [(W @ G.T, "that is W @ G.T, the transpose; which product "
+                             "has x's shape (batch, in)?")],
+    }
+    for (name, answer), right in zip(answers.items(), expected):
+        array = _as_array(answer)
+        if array is None:
+            return verdict(False, "", f"{name} should be a NumPy array, got "
+                                      f"{type(answer).__name__}.")
+        if array.shape != right.shape:
+            for form, hint in wrong_forms[name]:
+                if array.shape == form.shape and np.allclose(array, form):
+                    return verdict(False, "", f"{name}: {hint}")
+            return verdict(False, "", f"{name} has shape {array.shape}, but "
+                                      f"it must have shape {right.shape}, "
+                                      "the shape of what it is the gradient "
+                                      "of.")
+        if not np.allclose(array, right):
+            for form, hint in wrong_forms[name]:
+                if array.shape == form.shape and np.allclose(array, form):
+                    return verdict(False, "", f"{name}: {hint}")
+            return verdict(False, "", f"{name} has the right shape but not "
+                                      "the right values; see section 7.7's "
+                                      "rules G @ B.T and A.T @ G.")
+    return verdict(True, "grad_W = x.T @ G, grad_b = G summed over the batch "
+                         "and grad_x = G @ W.T, as the engine computes them.",
+                   "")
