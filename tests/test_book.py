@@ -351,3 +351,14 @@ def test_code_fits_the_site_column(path):
             and "remove-cell" not in cell["metadata"].get("tags", [])
             for line in source(cell).splitlines() if len(line) > 79]
     assert not long, f"{len(long)} code line(s) over 79 characters, e.g. {long[0]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_setup_cell_is_folded_on_the_site(path):
+    """Site readers do not run the Colab setup cell: it is folded behind a toggle
+    (tag hide-input, set by `make execute`), and stays open in JupyterLab/Colab."""
+    setup = next(c for c in load(path)["cells"] if c["cell_type"] == "code")
+    assert source(setup).startswith("# Setup"), "the first code cell is the setup cell"
+    assert "hide-input" in setup["metadata"].get("tags", [])
+    assert not setup["metadata"].get("jupyter", {}).get("source_hidden"), \
+        "the setup cell stays open in JupyterLab and Colab, where it runs"

@@ -88,9 +88,34 @@ def hide_solutions(nb) -> int:
     return count
 
 
+SETUP_PREFIX = "# setup"
+
+
+def fold_setup(nb) -> bool:
+    """Fold the chapter's Colab setup cell on the site (tag ``hide-input``).
+
+    Readers of the site do not run it; a toggle still shows it. In JupyterLab
+    and Colab it stays open, since that is where it runs. Returns whether the
+    notebook has one (its first code cell, starting with "# Setup").
+    """
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    if not code or not code[0].source.lstrip().lower().startswith(SETUP_PREFIX):
+        return False
+    tags = code[0].metadata.setdefault("tags", [])
+    if "hide-input" not in tags:
+        tags.append("hide-input")
+    return True
+
+
+def prepare(nb) -> None:
+    """What `make execute` settles in every notebook before executing it."""
+    hide_solutions(nb)
+    fold_setup(nb)
+
+
 def execute(path: Path, baseline: set[str]) -> float:
     nb = nbformat.read(path, as_version=4)
-    hide_solutions(nb)
+    prepare(nb)
     start = time.perf_counter()
     env = _probe(nb, path.parent)  # raises CellExecutionError on a failing cell
     seconds = time.perf_counter() - start
