@@ -206,6 +206,7 @@ def benchmark(epochs=5, batch_size=128, train_samples=60_000, test_samples=10_00
         "numpy": np.__version__, "keras": keras.__version__, "jax": _jax_version(),
         "python": platform.python_version(),
         "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
+        "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
     }
     return results
 
