@@ -1,5 +1,5 @@
 """A two-layer network trained with backpropagation written by hand in NumPy
-(chapter 8, "Training a network from scratch": "Without TensorFlow").
+(chapter 8, "Training a network from scratch", section 8.7).
 
 No framework does the calculus here. Each piece has a forward pass and a
 backward pass derived with the chain rule (chapter 7):

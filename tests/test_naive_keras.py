@@ -22,11 +22,12 @@ def as_numpy(variable):
     return variable.numpy()
 
 
-def small_model(seed=0, sizes=(6, 5, 3), initializer=None):
-    keras.utils.set_random_seed(seed)
+def small_model(seed=0, sizes=(6, 5, 3), initializer="uniform"):
     return nk.NaiveSequential([
-        nk.NaiveDense(sizes[0], sizes[1], activation=ops.relu, initializer=initializer),
-        nk.NaiveDense(sizes[1], sizes[2], activation=ops.softmax, initializer=initializer),
+        nk.NaiveDense(sizes[0], sizes[1], activation=ops.relu, initializer=initializer,
+                      seed=seed),
+        nk.NaiveDense(sizes[1], sizes[2], activation=ops.softmax, initializer=initializer,
+                      seed=seed + 1),
     ])
 
 
@@ -38,11 +39,10 @@ def toy_data(n=40, features=6, classes=3, seed=0):
 @SETTINGS
 @given(seed=st.integers(0, 1000), n=st.integers(1, 8), n_in=st.integers(1, 9), n_out=st.integers(1, 9))
 def test_naive_dense_computes_relu_of_affine_map(seed, n, n_in, n_out):
-    keras.utils.set_random_seed(seed)
-    layer = nk.NaiveDense(n_in, n_out, activation=ops.relu)
+    layer = nk.NaiveDense(n_in, n_out, activation=ops.relu, seed=seed)
     W, b = (as_numpy(w) for w in layer.weights)
     assert W.shape == (n_in, n_out) and b.shape == (n_out,)
-    assert W.min() >= 0 and W.max() < 0.1 and not b.any()  # the classic init: U[0, 0.1), zeros
+    assert W.min() >= -0.05 and W.max() < 0.05 and not b.any()  # Keras' "uniform", zeros
     layer.b.assign(np.linspace(-1, 1, n_out).astype(np.float32))
     x = np.random.default_rng(seed).normal(0, 1, (n, n_in)).astype(np.float32)
     before = x.copy()
@@ -51,9 +51,33 @@ def test_naive_dense_computes_relu_of_affine_map(seed, n, n_in, n_out):
     assert np.array_equal(x, before)
 
 
+def test_classic_initialisation_is_keras_uniform_centred_on_zero():
+    """The classic listing asks Keras for "uniform": RandomUniform(-0.05, 0.05)."""
+    W = as_numpy(nk.NaiveDense(784, 512, ops.relu, seed=3).W)
+    reference = keras.initializers.get("uniform")
+    assert isinstance(reference, keras.initializers.RandomUniform)
+    assert (reference.minval, reference.maxval) == (-0.05, 0.05)
+    assert -0.05 <= W.min() < -0.049 and 0.049 < W.max() < 0.05
+    assert abs(W.mean()) < 1e-3 and (W < 0).mean() == pytest.approx(0.5, abs=0.01)
+
+
+def test_seeded_weights_do_not_depend_on_global_random_state():
+    """An int seed fixes the draw; nothing else Keras did before changes it."""
+    for initializer in ("uniform", "glorot_uniform"):
+        keras.utils.set_random_seed(1)
+        first = [as_numpy(w) for w in nk.classic_model(16, initializer, seed=5).weights]
+        keras.utils.set_random_seed(2)
+        keras.random.uniform((3,))  # move the global generator on
+        again = [as_numpy(w) for w in nk.classic_model(16, initializer, seed=5).weights]
+        other = [as_numpy(w) for w in nk.classic_model(16, initializer, seed=6).weights]
+        for a, b in zip(first, again):
+            np.testing.assert_array_equal(a, b)
+        assert not np.allclose(first[0], other[0])
+        assert not np.allclose(first[0][:10, :10], first[2][:10, :10])  # layers differ
+
+
 def test_naive_dense_uses_a_keras_initializer_when_asked():
-    keras.utils.set_random_seed(0)
-    layer = nk.NaiveDense(784, 512, activation=ops.relu, initializer="glorot_uniform")
+    layer = nk.NaiveDense(784, 512, activation=ops.relu, initializer="glorot_uniform", seed=0)
     W = as_numpy(layer.W)
     limit = math.sqrt(6 / (784 + 512))
     assert W.min() < -0.9 * limit and W.max() > 0.9 * limit and np.abs(W).max() <= limit
@@ -78,6 +102,10 @@ def test_naive_sequential_chains_layers_and_lists_weights():
 def test_naive_layers_reject_bad_input():
     with pytest.raises(ValueError, match="sizes do not chain: a layer with 5 outputs .* expecting 4"):
         nk.NaiveSequential([nk.NaiveDense(6, 5, ops.relu), nk.NaiveDense(4, 3, ops.softmax)])
+    with pytest.raises(ValueError, match="initializer must be one of .* got 'zeros'"):
+        nk.NaiveDense(3, 2, ops.relu, initializer="zeros")
+    with pytest.raises(TypeError, match="seed must be an int, got float"):
+        nk.NaiveDense(3, 2, ops.relu, seed=1.5)
     with pytest.raises(ValueError, match="at least one layer"):
         nk.NaiveSequential([])
     with pytest.raises(ValueError, match=r"inputs of shape \(batch, 6\), got \(2, 7\)"):
@@ -156,7 +184,9 @@ def test_one_training_step_returns_the_mean_loss_and_descends():
 
 
 def test_update_weights_by_hand_equals_keras_sgd():
-    by_hand, with_sgd = small_model(seed=1), small_model(seed=1)
+    by_hand, with_sgd = small_model(seed=1), small_model(seed=9)
+    for target, source in zip(with_sgd.weights, by_hand.weights):
+        target.assign(source)  # one set of weights in both models
     x, y = toy_data(16)
     optimizer = keras.optimizers.SGD(learning_rate=1e-3)
     for _ in range(3):
@@ -220,12 +250,23 @@ def test_evaluate_is_the_fraction_of_correct_argmax_predictions():
 
 
 def test_the_boolean_mean_trap_is_avoided():
-    """A mean of booleans (or of integers) is not an accuracy everywhere; evaluate casts to float."""
+    """keras.ops.mean casts booleans and integers to float (the classic evaluation is
+    right); tf.reduce_mean refuses booleans and truncates integers."""
     matches = ops.convert_to_tensor(np.array([True, False, True, True]))
+    assert float(ops.mean(matches)) == 0.75
+    assert float(ops.mean(ops.cast(matches, "int32"))) == 0.75
     assert float(ops.mean(ops.cast(matches, "float32"))) == 0.75
     with pytest.raises(tf.errors.InvalidArgumentError):  # TensorFlow refuses to average booleans
         tf.reduce_mean(matches)
     assert int(tf.reduce_mean(tf.cast(matches, "int32"))) == 0  # and truncates integer means
+
+
+def test_fit_uses_its_batch_size():
+    """The classic listing's fit forgets its batch_size argument; this one passes it on."""
+    x, y = toy_data(50)
+    for batch_size, batches in [(10, 5), (16, 4), (50, 1)]:
+        losses = nk.fit(small_model(), x, y, epochs=2, batch_size=batch_size, print_every=0)
+        assert len(losses) == 2 * batches
 
 
 def test_fit_and_evaluate_reject_bad_input():

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 
-from helpers.exercises import NO_ANSWER, Verdict, not_answered, verdict
-from helpers.exercises.ch01 import dense_parameter_count
+from helpers.exercises import NO_ANSWER, Verdict, not_answered, run_reader_function, verdict
 
 
 def _whole_number(answer) -> bool:
@@ -36,24 +36,141 @@ def check_update_count(answer, num_samples=60_000, batch_size=64, epochs=3) -> V
                    f"{expected:,} updates.", hint)
 
 
-def check_parameter_count(answer, layer_sizes=(784, 256, 64, 10)) -> Verdict:
-    """Exercise 8.2: how many numbers ``model.weights`` holds for a stack of NaiveDense layers."""
-    if not_answered(answer):
-        return NO_ANSWER
-    sizes = list(layer_sizes)
-    expected = dense_parameter_count(sizes)
-    if not _whole_number(answer):
-        return verdict(False, "", f"Give a whole number (got {answer!r}).")
-    pairs = list(zip(sizes, sizes[1:]))
-    kernels_only = sum(a * b for a, b in pairs)
-    if answer == kernels_only:
-        hint = "Close: you counted the W matrices; each layer also has one bias per unit."
-    elif answer in {a * b + b for a, b in pairs}:
-        hint = f"That is one layer's count; the model has {len(pairs)} layers: add them all."
+# The backward pass of exercise 8.2, tensor by tensor: which gradient each
+# one is computed from, and the rule that turns that one into this one.
+_BACKWARD_ORDER = ("Z", "W2", "b2", "H", "A", "W1", "b1")
+_UPSTREAM = {"W2": "Z", "b2": "Z", "H": "Z", "A": "H", "W1": "A", "b1": "A"}
+
+
+def _engine_gradients(X, labels, W1, b1, W2, b2):
+    """d(mean loss)/d(every tensor) of the two-layer network, by helpers.autodiff."""
+    from helpers import autodiff
+
+    params = {name: autodiff.Tensor(value, requires_grad=True, name=name)
+              for name, value in (("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2))}
+    A = autodiff.Tensor(X) @ params["W1"] + params["b1"]
+    H = A.relu()
+    Z = H @ params["W2"] + params["b2"]
+    autodiff.softmax_cross_entropy(Z, labels).backward()
+    tensors = dict(params, A=A, H=H, Z=Z)
+    return {name: tensors[name].grad for name in _BACKWARD_ORDER}
+
+
+def _rule_from(name, upstream, cache):
+    """The correct local rule applied to the reader's own upstream gradient."""
+    X, A, H, W2 = cache["X"], cache["A"], cache["H"], cache["W2"]
+    rules = {"W2": lambda g: H.T @ g, "b2": lambda g: g.sum(axis=0),
+             "H": lambda g: g @ W2.T, "A": lambda g: g * (A > 0),
+             "W1": lambda g: X.T @ g, "b1": lambda g: g.sum(axis=0)}
+    try:
+        return rules[name](np.asarray(upstream, dtype=float))
+    except (ValueError, TypeError):
+        return None
+
+
+def _as_array(value):
+    try:
+        return None if not_answered(value) else np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+
+
+def _same(a, b):
+    return a is not None and a.shape == b.shape and np.allclose(a, b, rtol=1e-6, atol=1e-9)
+
+
+def _judge_one(name, ours, expected, answers, ok, cache, n):
+    """One line of the verdict: is d(loss)/d(name) right, and if not, a hint."""
+    target = f"dL/d{name}"
+    if not_answered(ours):
+        return f"{target:7s} not filled in yet"
+    try:
+        ours = np.asarray(ours, dtype=float)
+    except (TypeError, ValueError):
+        return f"{target:7s} not an array of numbers (got {type(ours).__name__})"
+    shape = expected.shape
+    if ours.shape != shape:
+        if name in ("b1", "b2") and ours.shape == (n,) + shape:
+            hint = ("one row per image: the bias was broadcast over the batch, so its "
+                    "gradient adds up the rows (sum over axis 0)")
+        elif ours.shape == shape[::-1] and len(shape) == 2:
+            hint = "that is the transposed shape: check the order of the factors"
+        else:
+            hint = "every gradient has the shape of its tensor"
+        return f"{target:7s} not yet: shape {ours.shape}, expected {shape}; {hint}"
+    if _same(ours, expected):
+        return f"{target:7s} right: agrees with chapter 7's engine"
+    up = _UPSTREAM.get(name)
+    if up and not ok[up] and _same(ours, _rule_from(name, answers.get(up), cache)):
+        return (f"{target:7s} the right rule, applied to your dL/d{up}, which is "
+                f"not right yet: fix dL/d{up} first")
+    if np.allclose(ours, expected * n, rtol=1e-6, atol=1e-9):
+        hint = (f"{n} times too large (n = {n}): the loss is the MEAN over the batch, so "
+                "divide by n once, in dL/dZ")
+    elif np.allclose(ours, expected / n, rtol=1e-6, atol=1e-9):
+        hint = (f"{n} times too small: divide by n only once, in dL/dZ"
+                + ("; a bias gradient is a sum over the batch, not a mean"
+                   if name in ("b1", "b2") else ""))
+    elif np.allclose(ours, -expected, rtol=1e-6, atol=1e-9):
+        hint = "the sign is flipped"
+    elif name == "A" and _same(ours, _as_array(answers.get("H"))):
+        hint = "the relu's mask is missing: the gradient passes only where A is positive"
     else:
-        hint = "Each NaiveDense layer holds W (inputs x units) and b (units): add them over the layers."
-    layers = " + ".join(f"({a} x {b} + {b})" for a, b in pairs)
-    return verdict(answer == expected, f"{layers} = {expected:,} numbers.", hint)
+        difference = np.abs(ours - expected).max()
+        hint = f"differs from the engine's by up to {difference:.3g}"
+    return f"{target:7s} not yet: {hint}"
+
+
+def check_backward_pass(backward_pass, n=8, sizes=(7, 5, 4)) -> Verdict:
+    """Exercise 8.2: ``backward_pass(X, Y, A, H, P, W2)`` returns the gradients of
+    the mean loss with respect to Z, W2, b2, H, A, W1 and b1 (a dict), checked
+    one by one against chapter 7's autodiff engine.
+
+    The network: ``A = X @ W1 + b1``, ``H = relu(A)``, ``Z = H @ W2 + b2``,
+    ``P = softmax(Z)``, loss = mean cross-entropy; ``Y`` is one-hot.
+    """
+    if not_answered(backward_pass):
+        return NO_ANSWER
+    rng = np.random.default_rng(82)
+    d, h, k = sizes
+    X = rng.normal(0, 1, (n, d))
+    labels = rng.integers(0, k, n)
+    W1, b1 = rng.normal(0, 0.5, (d, h)), rng.normal(0, 0.5, h)
+    W2, b2 = rng.normal(0, 0.5, (h, k)), rng.normal(0, 0.5, k)
+    A = X @ W1 + b1
+    H = np.maximum(A, 0)
+    Z = H @ W2 + b2
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    Y = np.eye(k)[labels]
+    cache = {"X": X, "A": A, "H": H, "W2": W2}
+    inputs = [X.copy(), Y.copy(), A.copy(), H.copy(), P.copy(), W2.copy()]
+    answers, problem = run_reader_function(
+        backward_pass, *inputs,
+        changed="Your function changed one of its input arrays; compute new arrays instead.")
+    if problem is not None:
+        return problem
+    if not isinstance(answers, dict):
+        return verdict(False, "", "Return a dict of gradients, {\"Z\": dZ, \"W2\": dW2, ...}, "
+                                  f"not a {type(answers).__name__}.")
+    if all(not_answered(answers.get(name)) for name in _BACKWARD_ORDER):
+        return Verdict(False, "No answer yet: replace the ... placeholders with your "
+                              "gradients and run the cell again.")
+    expected = _engine_gradients(X, labels, W1, b1, W2, b2)
+    ok, lines = {}, []
+    for name in _BACKWARD_ORDER:
+        ours = answers.get(name)
+        ok[name] = _same(_as_array(ours), expected[name])
+        lines.append(_judge_one(name, ours, expected[name], answers, ok, cache, n))
+    done = sum(ok.values())
+    summary = (f"All {len(ok)} gradients agree with chapter 7's engine"
+               if done == len(ok) else
+               f"{done} of {len(ok)} gradients agree with chapter 7's engine")
+    summary += f"\n(on a batch of {n}, layer sizes {d} -> {h} -> {k}):"
+    head = ("Correct! " if done == len(ok) else "Not yet. ") + summary
+    text = [head]
+    text += [textwrap.fill(line, 79, subsequent_indent=" " * 8) for line in lines]
+    return Verdict(done == len(ok), "\n".join(text))
 
 
 def _reference_momentum(weights, grads_per_step, learning_rate, momentum):
