@@ -177,10 +177,19 @@ async () => {
     level: +h.tagName[1], text: h.textContent.replace(/[#¶]\s*$/, "").trim().slice(0, 60)}));
   const links = [...document.querySelectorAll("a[href]")].map(a => a.href);
   const sidebar = [...document.querySelectorAll("nav.bd-docs-nav a[href]")].map(a => a.href);
+  // Code that scrolls sideways at this width: every <pre> of the article,
+  // folded cells (solutions, setup) opened to measure them too.
+  const closed = [...article.querySelectorAll("details:not([open])")];
+  closed.forEach(d => { d.open = true; });
+  const wide = [...article.querySelectorAll("pre")]
+    .filter(p => p.getClientRects().length && p.scrollWidth > p.clientWidth)
+    .map(p => `${p.scrollWidth} > ${p.clientWidth} px: ` + p.textContent.split("\n")
+      .reduce((a, b) => (b.length > a.length ? b : a), "").slice(0, 100));
+  closed.forEach(d => { d.open = false; });
   return {
     title: document.title, lang: document.documentElement.lang,
     theme: document.documentElement.dataset.theme,
-    raw, images, headings, links, sidebar,
+    raw, images, headings, links, sidebar, wide,
     math: math.length,
     unrendered: math.filter(e => !e.querySelector("mjx-container")).map(e => e.textContent.slice(0, 80)),
     mjx: document.querySelectorAll("mjx-container").length,
@@ -248,8 +257,12 @@ def visits(site, server):
         context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
         external: list[str] = []
 
+        loaded: list[str] = []
+
         def route(r):  # the network is the site: anything else is recorded and refused
             if _same_site(r.request.url, server) or r.request.url.startswith(("data:", "blob:")):
+                if _same_site(r.request.url, server):
+                    loaded.append(r.request.url)
                 r.continue_()
             else:
                 external.append(r.request.url)
@@ -271,6 +284,8 @@ def visits(site, server):
             page.emulate_media(color_scheme="light")
             page.goto(server + name, wait_until="load")
             facts = page.evaluate(FACTS_JS)
+            facts["bytes"] = page_weight(loaded, server)
+            loaded.clear()
             # The whole page ...
             shot = SHOTS / name.replace("/", "__").replace(".html", "")
             page.screenshot(path=f"{shot}.png", full_page=True)
@@ -292,14 +307,34 @@ def visits(site, server):
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "site-report.json").write_text(json.dumps(
         {"build_seconds": round(site["seconds"], 1), "browser_seconds": round(seconds, 1),
-         "pages": {k: {"seconds": v["seconds"], "events": v["events"], "external": v["external"]}
+         "pages": {k: {"seconds": v["seconds"], "bytes": v["bytes"], "events": v["events"],
+                       "external": v["external"]}
                    for k, v in results.items()}}, indent=1))
     return results
+
+
+def page_weight(urls: list[str], base: str) -> int:
+    """Bytes of the page and of everything it loaded (no cache: routing is on)."""
+    total = 0
+    for url in set(urls):
+        path = unquote(urlsplit(url).path)[1:] or "index.html"
+        if (HTML / path).is_file():
+            total += (HTML / path).stat().st_size
+    return total
+
+
+MAX_PAGE_BYTES = 6_000_000       # a chapter page with everything it loads
+MAX_EXPLORER_BYTES = 1_500_000   # one explorer (helpers.interactive)
 
 
 def page_problems(name: str, f: dict, base: str) -> list[str]:
     problems = []
     problems += f["events"]
+    # Reads at the site's width: no code block scrolls sideways.
+    problems += [f"code block scrolls sideways at 1280 px: {w}" for w in f["wide"]]
+    if f["bytes"] > MAX_PAGE_BYTES:
+        problems.append(f"the page weighs {f['bytes'] / 1e6:.2f} MB with what it loads, "
+                        f"over {MAX_PAGE_BYTES / 1e6:.0f} MB")
     problems += [f"external request (the site must work offline): {u}" for u in f["external"]]
     if not f["title"].strip():
         problems.append("no <title>")
@@ -376,3 +411,189 @@ def test_navigation_reaches_every_chapter(visits, server):
         listed = {page_of(u) for u in visits[name]["sidebar"]}
         absent = [f"{d}.html" for d in DOCS[1:] if f"{d}.html" not in listed]
         assert not absent, f"the sidebar of {name} does not list {absent}"
+
+
+# --------------------------------------------------------------------------- explorers
+
+# The state of one explorer (div.book-explorer, helpers.interactive): the
+# position of each control, and whether the figure, its alt text and the
+# printed text are the frame drawn for that position.
+EXPLORER_STATE_JS = r"""
+(r) => {
+  const data = JSON.parse(r.querySelector(".book-explorer-data").textContent);
+  const img = r.querySelector("img.book-explorer-figure");
+  const pre = r.querySelector("pre.book-explorer-text");
+  const els = [...r.querySelectorAll("[data-control]")];
+  const idx = els.map(e => e.type === "checkbox" ? (e.checked ? 1 : 0) : +e.value);
+  const f = data.frames[idx.join(",")];
+  const want = f[0] < 0 ? "" : (data.images[f[0]] || r.dataset.first);
+  const src = img.hidden ? "" : img.getAttribute("src");
+  const mid = Math.floor(src.length / 2);
+  return {
+    idx, alt: img.alt,
+    right: src === want && img.alt === f[1] && pre.textContent === f[2],
+    figure: `${src.length}:${src.slice(mid, mid + 80)}:${pre.textContent}`,
+    outputs: els.map(e => { const o = r.querySelector(`output[for='${e.id}']`);
+                            return o ? o.textContent : null; }),
+    aria: els.map(e => e.getAttribute("aria-valuetext")),
+  };
+}
+"""
+
+
+def play_explorer(page, root) -> dict:
+    """Move every control of one explorer through every position, with the
+    keyboard, then with the mouse; return what was seen and what was wrong."""
+    root.evaluate("r => { r.dataset.first = r.querySelector('img').getAttribute('src'); }")
+    labels = root.evaluate(
+        "r => JSON.parse(r.querySelector('.book-explorer-data').textContent).labels")
+    controls = root.locator("[data-control]")
+    problems, names, moves = [], [], 0
+    start = root.evaluate(EXPLORER_STATE_JS)
+    if not start["right"]:
+        problems.append(f"the page opens on the wrong frame: {start['alt']!r}")
+    for c in range(controls.count()):
+        el = controls.nth(c)
+        cid, kind = el.get_attribute("id"), el.evaluate("e => e.type")
+        name = root.locator(f"label[for='{cid}']").inner_text().strip()
+        names.append(name)
+        if not name or root.get_by_label(name, exact=True).count() != 1:
+            problems.append(f"control {c} ({kind}) has no label of its own: {name!r}")
+        n, default = len(labels[c]), start["idx"][c]
+        figures = set()
+
+        def check(k, how):
+            nonlocal moves
+            moves += 1
+            s = root.evaluate(EXPLORER_STATE_JS)
+            figures.add(s["figure"])
+            value = labels[c][k]
+            if s["idx"][c] != k:
+                problems.append(f"{name} ({how}): at position {s['idx'][c]}, expected {k}")
+            elif not s["right"]:
+                problems.append(f"{name} = {value} ({how}): not the frame drawn for it")
+            if f"{name} = {value}" not in s["alt"]:
+                problems.append(f"{name} = {value} ({how}): the alt text does not name it: "
+                                f"{s['alt']!r}")
+            if kind == "range" and (s["outputs"][c], s["aria"][c]) != (value, value):
+                problems.append(f"{name} = {value} ({how}): the readout says "
+                                f"{s['outputs'][c]!r}, aria-valuetext {s['aria'][c]!r}")
+
+        # The keyboard: focus the control and step through every position.
+        el.focus()
+        if kind == "range":
+            page.keyboard.press("Home")
+            check(0, "Home")
+            for k in range(1, n):
+                page.keyboard.press("ArrowRight")
+                check(k, "ArrowRight")
+        elif kind == "checkbox":
+            for k in (1 - default, default):
+                page.keyboard.press("Space")
+                check(k, "Space")
+        else:
+            for _ in range(n):
+                page.keyboard.press("ArrowUp")
+            check(0, "ArrowUp")
+            for k in range(1, n):
+                page.keyboard.press("ArrowDown")
+                check(k, "ArrowDown")
+        # The mouse: the ends of a slider's track, a click on a checkbox; a
+        # <select>'s list is the browser's own popup: choose by its options.
+        if kind == "range":
+            box = el.bounding_box()
+            page.mouse.click(box["x"] + 1, box["y"] + box["height"] / 2)
+            check(0, "click at the left end")
+            page.mouse.click(box["x"] + box["width"] - 1, box["y"] + box["height"] / 2)
+            check(n - 1, "click at the right end")
+        elif kind == "checkbox":
+            for k in (1 - default, default):
+                el.click()
+                check(k, "click")
+        else:
+            for k in range(n):
+                el.select_option(index=k)
+                check(k, "choose")
+        if len(figures) < 2:
+            problems.append(f"moving {name} never changed the figure")
+        # back to the default, so that the next control moves from there
+        el.evaluate("(e, k) => { if (e.type === 'checkbox') e.checked = !!k; else e.value = k;"
+                    " e.dispatchEvent(new Event('input')); }", default)
+    if root.evaluate(EXPLORER_STATE_JS)["idx"] != start["idx"]:
+        problems.append("the controls did not return to their defaults")
+    return {"controls": names, "positions": [len(x) for x in labels], "moves": moves,
+            "bytes": len(root.evaluate("r => r.outerHTML").encode()), "problems": problems}
+
+
+EXPLORER_PAGES = [f"{d}.html" for d in CHAPTERS]
+
+
+@pytest.fixture(scope="session")
+def played(site, server):
+    """Open each chapter page with an explorer and move all of its controls."""
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip("browser tests need Chromium (see the module docstring)")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="browser tests need Playwright")
+    results = {}
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        external: list[str] = []
+
+        def route(r):
+            if _same_site(r.request.url, server) or r.request.url.startswith(("data:", "blob:")):
+                r.continue_()
+            else:
+                external.append(r.request.url)
+                r.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        events: list[str] = []
+        page.on("console", lambda m: m.type == "error" and events.append(f"console error: {m.text}"))
+        page.on("pageerror", lambda e: events.append(f"uncaught exception: {e}"))
+        for name in EXPLORER_PAGES:
+            if "book-explorer" not in (HTML / name).read_text():
+                continue
+            events.clear()
+            external.clear()
+            page.goto(server + name, wait_until="load")
+            roots = page.locator("div.book-explorer")
+            explorers = [play_explorer(page, roots.nth(i)) for i in range(roots.count())]
+            results[name] = {"explorers": explorers, "events": list(events),
+                             "external": list(external)}
+        browser.close()
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "explorers-report.json").write_text(json.dumps(
+        {k: {"explorers": [{x: e[x] for x in ("controls", "positions", "moves", "bytes")}
+                           for e in v["explorers"]]} for k, v in results.items()}, indent=1))
+    return results
+
+
+def test_every_explorer_is_playable_on_the_site(played):
+    """Each chapter that calls helpers.interactive.explore has a playable explorer."""
+    expected = []
+    for d in CHAPTERS:
+        nb = json.loads((ROOT / f"{d}.ipynb").read_text())
+        if any("explore(" in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"):
+            expected.append(f"{d}.html")
+    assert expected and sorted(played) == sorted(expected), (
+        "chapters with an explorer and pages with a playable one differ")
+
+
+@pytest.mark.parametrize("name", EXPLORER_PAGES)
+def test_explorers_move_and_show_the_right_frame(played, name):
+    if name not in played:
+        pytest.skip(f"{name} has no explorer")
+    result = played[name]
+    problems = result["events"] + [f"external request: {u}" for u in result["external"]]
+    for i, e in enumerate(result["explorers"]):
+        problems += [f"explorer {i + 1}: {p}" for p in e["problems"]]
+        if e["bytes"] > MAX_EXPLORER_BYTES:
+            problems.append(f"explorer {i + 1} weighs {e['bytes'] / 1e6:.2f} MB, over "
+                            f"{MAX_EXPLORER_BYTES / 1e6} MB")
+        if not e["controls"]:
+            problems.append(f"explorer {i + 1} has no playable control")
+    assert not problems, f"{name}:\n" + "\n".join(problems[:30])
