@@ -67,13 +67,14 @@ def check_images_and_labels(images, labels, input_size=None, num_classes=None):
 
 
 class Dense:
-    """``x @ W + b`` with its backward pass; Glorot-uniform ``W``, zero ``b``."""
+    """``x @ W + b`` and its backward pass; Glorot-uniform W, zero b."""
 
     def __init__(self, input_size, output_size, rng, dtype=np.float32):
         self.input_size = _check_int("input_size", input_size)
         self.output_size = _check_int("output_size", output_size)
         limit = math.sqrt(6 / (self.input_size + self.output_size))
-        self.W = rng.uniform(-limit, limit, (self.input_size, self.output_size)).astype(dtype)
+        shape = (self.input_size, self.output_size)
+        self.W = rng.uniform(-limit, limit, shape).astype(dtype)
         self.b = np.zeros(self.output_size, dtype=dtype)
         self.dW, self.db = np.zeros_like(self.W), np.zeros_like(self.b)
 
@@ -84,9 +85,11 @@ class Dense:
         return y
 
     def backward(self, grad_y, need_grad_x=True):
-        np.matmul(self.x.T, grad_y, out=self.dW)   # dloss/dW = x.T @ g
-        np.sum(grad_y, axis=0, out=self.db)         # dloss/db = sum of g over the batch
-        return grad_y @ self.W.T if need_grad_x else None  # dloss/dx = g @ W.T
+        np.matmul(self.x.T, grad_y, out=self.dW)  # dloss/dW = x.T @ g
+        np.sum(grad_y, axis=0, out=self.db)  # dloss/db = g summed over rows
+        if need_grad_x:
+            return grad_y @ self.W.T  # dloss/dx = g @ W.T
+        return None
 
     @property
     def params(self):
@@ -98,7 +101,7 @@ class Dense:
 
 
 class ReLU:
-    """``max(x, 0)``; its backward pass lets the gradient through where ``x > 0``."""
+    """``max(x, 0)``; backward, the gradient passes where ``x > 0``."""
 
     def forward(self, x):
         self.y = np.maximum(x, 0)  # kept for the backward pass
@@ -118,24 +121,27 @@ def softmax(logits):
 
 
 def softmax_cross_entropy(logits, labels):
-    """Mean cross-entropy of ``softmax(logits)`` against integer ``labels``, and its gradient.
+    """Mean cross-entropy of softmax(logits) against integer labels.
 
-    Returns ``(loss, grad)`` where ``grad = (softmax(logits) - one_hot(labels)) / n``
+    Returns ``(loss, grad)``, where
+    ``grad = (softmax(logits) - one_hot(labels)) / n``
     is the derivative of the mean loss with respect to ``logits``.
     """
     logits = np.asarray(logits)
     if logits.ndim != 2 or np.shape(labels) != (logits.shape[0],):
-        raise ValueError(f"logits must be (n, classes) and labels (n,), got {logits.shape} "
-                         f"and {np.shape(labels)}")
+        raise ValueError(f"logits must be (n, classes) and labels (n,), "
+                         f"got {logits.shape} and {np.shape(labels)}")
     n = logits.shape[0]
     if n and (np.min(labels) < 0 or np.max(labels) >= logits.shape[1]):
-        raise ValueError(f"labels must be class ids in [0, {logits.shape[1] - 1}], got values from "
+        raise ValueError(f"labels must be class ids in "
+                         f"[0, {logits.shape[1] - 1}], got values from "
                          f"{np.min(labels)} to {np.max(labels)}")
     rows = np.arange(n)
     shifted = logits - logits.max(axis=1, keepdims=True)
     exps = np.exp(shifted)
     sums = exps.sum(axis=1, keepdims=True)
-    loss = float(np.mean(np.log(sums[:, 0]) - shifted[rows, labels]))  # -log p[label]
+    log_p = shifted[rows, labels] - np.log(sums[:, 0])  # log p[label]
+    loss = float(-np.mean(log_p))
     grad = exps
     grad /= sums                 # softmax probabilities
     grad[rows, labels] -= 1      # minus the one-hot targets
@@ -144,7 +150,7 @@ def softmax_cross_entropy(logits, labels):
 
 
 class Network:
-    """Dense -> ReLU -> ... -> Dense, with logits out; e.g. ``Network([784, 512, 10])``."""
+    """Dense -> ReLU -> ... -> Dense, logits out: Network([784, 512, 10])."""
 
     def __init__(self, layer_sizes=(784, 512, 10), seed=0, dtype=np.float32):
         sizes = [_check_int("layer size", s) for s in layer_sizes]
@@ -163,22 +169,23 @@ class Network:
         """Logits for a batch ``x`` of shape (n, input_size)."""
         x = np.asarray(x, dtype=self.dtype)
         if x.ndim != 2 or x.shape[1] != self.input_size:
-            raise ValueError(f"the network expects inputs of shape (batch, {self.input_size}), "
-                             f"got {x.shape}")
+            raise ValueError(f"the network expects inputs of shape "
+                             f"(batch, {self.input_size}), got {x.shape}")
         for layer in self.layers:
             x = layer.forward(x)
         return x
 
     def loss_and_gradients(self, x, labels):
-        """Forward pass, loss, then the backward pass; returns ``(loss, grads)``.
+        """Forward pass, loss, backward pass; returns ``(loss, grads)``.
 
         ``grads[i]`` is dloss/d``params[i]`` (arrays reused from step to step).
         """
         logits = self.forward(x)
-        loss, grad = softmax_cross_entropy(logits, labels)   # grad = dloss/dlogits
-        for layer in reversed(self.layers[1:]):              # the chain rule, last layer first
+        loss, grad = softmax_cross_entropy(logits, labels)  # dloss/dlogits
+        for layer in reversed(self.layers[1:]):  # the chain rule, backwards
             grad = layer.backward(grad)
-        self.layers[0].backward(grad, need_grad_x=False)     # nothing needs dloss/dimages
+        # the first layer: nothing needs dloss/dimages
+        self.layers[0].backward(grad, need_grad_x=False)
         return loss, self.grads
 
     @property
@@ -240,7 +247,8 @@ class SGD(_Optimizer):
     per step, each writing into an existing array.
     """
 
-    def __init__(self, params, learning_rate=0.01, momentum=0.9, decay_steps=None):
+    def __init__(self, params, learning_rate=0.01, momentum=0.9,
+                 decay_steps=None):
         super().__init__(params, learning_rate, decay_steps)
         if not 0 <= momentum < 1:
             raise ValueError(f"momentum must be in [0, 1), got {momentum}")
@@ -253,11 +261,12 @@ class SGD(_Optimizer):
         grads = self._check(grads)
         learning_rate = self.current_learning_rate()
         self.t += 1
-        for p, g, v, s in zip(self.params, grads, self.velocities, self._scratch):
+        for p, g, v, s in zip(self.params, grads, self.velocities,
+                              self._scratch):
             v *= self.momentum
             np.multiply(g, learning_rate, out=s)
-            v -= s                                # v <- momentum v - learning_rate g
-            p += v                                # w <- w + v
+            v -= s  # v <- momentum v - learning_rate g
+            p += v  # w <- w + v
 
 
 class Adam(_Optimizer):
@@ -303,13 +312,15 @@ class Adam(_Optimizer):
             p -= s                               # w <- w - step * m / (sqrt(v) + eps)
 
 
-def fit(network, optimizer, images, labels, epochs=5, batch_size=128, seed=0, print_every=100):
-    """Train with shuffled mini-batches; returns the mean loss of every batch.
+def fit(network, optimizer, images, labels, epochs=5, batch_size=128,
+        seed=0, print_every=100):
+    """Train with shuffled mini-batches; returns every batch's mean loss.
 
-    Prints the loss every ``print_every`` batches (0: silent) and the time of
-    each epoch; stops with an error if the loss is no longer a finite number.
+    Prints the loss every ``print_every`` batches (0: silent) and the time
+    of each epoch; stops with an error if the loss is no longer finite.
     """
-    check_images_and_labels(images, labels, network.input_size, network.num_classes)
+    check_images_and_labels(images, labels, network.input_size,
+                            network.num_classes)
     epochs = _check_int("epochs", epochs)
     batch_size = _check_int("batch_size", batch_size)
     rng = np.random.default_rng(seed)
@@ -319,19 +330,24 @@ def fit(network, optimizer, images, labels, epochs=5, batch_size=128, seed=0, pr
         start = time.perf_counter()
         order = rng.permutation(len(images))
         for batch_index in range(num_batches):
-            rows = order[batch_index * batch_size:(batch_index + 1) * batch_size]
+            first = batch_index * batch_size
+            rows = order[first:first + batch_size]
             with np.errstate(over="ignore", invalid="ignore"):
-                loss, grads = network.loss_and_gradients(images[rows], labels[rows])
+                loss, grads = network.loss_and_gradients(images[rows],
+                                                         labels[rows])
             if not math.isfinite(loss):
                 raise FloatingPointError(
-                    f"the loss became {loss} at epoch {epoch + 1}, batch {batch_index}: "
-                    "the weights diverged; try a smaller learning rate")
+                    f"the loss became {loss} at epoch {epoch + 1}, batch "
+                    f"{batch_index}: the weights diverged; try a smaller "
+                    "learning rate")
             optimizer.step(grads)
             losses.append(loss)
             if print_every and batch_index % print_every == 0:
-                print(f"epoch {epoch + 1}, batch {batch_index:3d}: loss {loss:.3f}")
+                print(f"epoch {epoch + 1}, batch {batch_index:3d}: "
+                      f"loss {loss:.3f}")
         if print_every:
-            print(f"epoch {epoch + 1} done in {time.perf_counter() - start:.1f} s")
+            seconds = time.perf_counter() - start
+            print(f"epoch {epoch + 1} done in {seconds:.1f} s")
     return losses
 
 
