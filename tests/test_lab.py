@@ -56,6 +56,10 @@ def lab(tmp_path_factory):
     settings = home / "settings" / "@jupyterlab" / "docmanager-extension"
     settings.mkdir(parents=True)
     (settings / "plugin.jupyterlab-settings").write_text('{"autosave": false}')
+    # every cell in the page (JupyterLab 4 otherwise renders only those in view)
+    tracker = home / "settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
     port, token = _free_port(), secrets.token_hex(16)
     env = {k: v for k, v in os.environ.items() if k != "BOOK_STATIC_WIDGETS"}  # live
     env.update(JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTER_CONFIG_DIR=str(home / "config"),
@@ -128,15 +132,16 @@ async (timeoutMs) => {
 }
 """
 
-FIGURE_JS = """
-() => { const img = document.querySelector(".widget-interact img");
-        return img ? img.getAttribute("src") : null; }
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook on show
+FIGURE_JS = f"""
+() => {{ const img = document.querySelector("{PANEL} .widget-interact img");
+        return img ? img.getAttribute("src") : null; }}
 """
 
 
 def _move_first_control(page) -> str:
     """Move the explorer's first control as a reader does; say how."""
-    panel = page.locator(".widget-interact").first
+    panel = page.locator(f"{PANEL} .widget-interact").first
     control = panel.locator(".widget-text input, .noUi-handle, input[type=checkbox], select").first
     kind = control.evaluate("e => e.className + ' ' + e.tagName")
     if "noUi-handle" in kind:  # an ipywidgets 8 slider: keyboard on its handle
@@ -150,6 +155,17 @@ def _move_first_control(page) -> str:
         return "text box, typed 2, 3 + Enter"
     control.click()
     return f"clicked {kind}"
+
+
+def _shut_down_kernels(lab) -> None:
+    """Free the machine for the next chapter: stop every kernel of the server."""
+    auth = {"Authorization": f"token {lab['token']}"}
+    with urllib.request.urlopen(urllib.request.Request(f"{lab['base']}/api/kernels",
+                                                       headers=auth)) as r:
+        kernels = json.load(r)
+    for k in kernels:
+        urllib.request.urlopen(urllib.request.Request(
+            f"{lab['base']}/api/kernels/{k['id']}", method="DELETE", headers=auth))
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
@@ -166,7 +182,9 @@ def test_explorer_runs_live_in_jupyterlab(lab, path):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         problems: list[str] = []
         page.on("pageerror", lambda e: problems.append(f"uncaught exception: {e}"))
-        page.goto(f"{lab['base']}/lab/tree/chapters/{path.name}?token={lab['token']}",
+        # a workspace of its own: no notebook of an earlier test reopens
+        page.goto(f"{lab['base']}/lab/workspaces/{path.stem}/tree/chapters/{path.name}"
+                  f"?reset&token={lab['token']}",
                   wait_until="load")
         page.wait_for_function(
             "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
@@ -175,7 +193,7 @@ def test_explorer_runs_live_in_jupyterlab(lab, path):
         ran = time.perf_counter() - start
         assert not run["timeout"], f"{path.name}: {run['left']} cells had not run after {RUN_TIMEOUT} s"
         problems += run["errors"]
-        page.locator(".widget-interact").first.scroll_into_view_if_needed()
+        page.locator(f"{PANEL} .widget-interact").first.scroll_into_view_if_needed()
         page.wait_for_function(FIGURE_JS, timeout=30_000)
         before = page.evaluate(FIGURE_JS)
         how = _move_first_control(page)
@@ -185,6 +203,7 @@ def test_explorer_runs_live_in_jupyterlab(lab, path):
         except sync_api.TimeoutError:
             problems.append(f"moving the explorer's first control ({how}) did not redraw the figure")
         browser.close()
+    _shut_down_kernels(lab)
     seconds = time.perf_counter() - start
     ARTIFACTS.mkdir(exist_ok=True)
     report = ARTIFACTS / "lab-report.json"
