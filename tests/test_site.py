@@ -10,7 +10,15 @@ readable text in light and dark mode, and Colab/Binder launch links that point
 at the page's own notebook in the repository of _config.yml. From the landing
 page, links reach every chapter. Screenshots of each page (the whole page in
 light mode, the first screen in dark mode) go to artifacts/screenshots/ (CI
-keeps artifacts/), timings to artifacts/site-report.json.
+keeps artifacts/), timings and page weights to artifacts/site-report.json.
+
+Every page also reads at the site's width (no code block scrolls sideways in
+a 1280-pixel window, folded cells included) and weighs at most 6 MB with all
+it loads. On each chapter page with an explorer (helpers.interactive.explore),
+every playable control is moved through every position with the keyboard and
+then with the mouse: the figure must change, each position must show the
+frame drawn for it, with alt text and readout naming the value, and each
+explorer must weigh at most 1.5 MB (artifacts/explorers-report.json).
 
 Without Chromium the browser tests skip, saying so (`pytest -ra` lists it);
 `.ci/run` installs it.
