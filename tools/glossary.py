@@ -91,6 +91,14 @@ NOT_AFTER = {
 }
 
 
+# Chapters where a term's word means something else throughout: chapter 5's
+# "shape" is a figure in the plane, its "views" are the layers' outputs.
+NOT_IN_CHAPTER = {
+    "shape": {5},
+    "view": {5},
+}
+
+
 @dataclass
 class Entry:
     terms: list[str]               # as listed in glossary.md; the first is the main one
@@ -379,7 +387,7 @@ class BookGlossary(SphinxTransform):
             pattern = term_pattern(entry)
             if entry.chapter == number:
                 self.mark_definition(entry, pattern, sections)
-            else:
+            elif number not in NOT_IN_CHAPTER.get(entry.term.lower(), ()):
                 found = first_match(self.document, pattern)
                 if found:
                     text, m = found
