@@ -75,18 +75,13 @@ EXTRA_FORMS = {
 # units of a layer, an "x-axis" is the plot's (hyphens never match anyway).
 NOT_BEFORE = {
     "unit": r"\s+(?:vector|vectors|grid|square)\b",
-    "shape": r"\s+(?:of\s+the\s+F|and\s+its\s+orientation)",
-    "label": r"\s+(?:of\s+each|s?\s*of\s+each)",
-    "view": r"\s+(?:the\s+data)",
-    "rank": r"\s+at\s+most",
+    "rank": r"\s+at\s+most",  # "of rank at most 1": a matrix's rank
 }
 
 
-# ... and words before a use that make it another word: the "arrow view" of
-# a vector is not a view of memory, "principal axes" are a bowl's.
+# ... and words before a use that make it another word: "principal axes"
+# are a bowl's, not a tensor's.
 NOT_AFTER = {
-    "view": ["arrow ", "point ", "each "],
-    "shape": ["a ", "whole ", "of the "],
     "axis": ["principal "],
 }
 
