@@ -27,13 +27,14 @@ import inspect
 import io
 import itertools
 import json
+import math
 import os
 
 STATIC_ENV_VAR = "BOOK_STATIC_WIDGETS"
 
-MAX_FRAMES = 64                 # frames of one explorer, checked before drawing
+MAX_FRAMES = 64                 # per explorer, checked before drawing
 MAX_EXPLORER_BYTES = 1_500_000  # the explorer's output in the page
-SLIDER_POSITIONS = 5            # evenly spread positions of a slider (+ default)
+SLIDER_POSITIONS = 5            # spread over a slider (and its default)
 DPI = 100                       # the book's figure.dpi (seed_everything)
 
 
@@ -46,7 +47,7 @@ def _default(control):
     """The default value of a control or of an ipywidgets abbreviation."""
     value = getattr(control, "value", control)
     if isinstance(control, tuple) and len(control) in (2, 3):
-        # ipywidgets' abbreviation (min, max[, step]): the default is the middle
+        # ipywidgets' abbreviation (min, max[, step]): its middle
         low, high = control[0], control[1]
         if isinstance(low, float) or isinstance(high, float):
             value = (low + high) / 2
@@ -71,8 +72,8 @@ def _check_playable(playable, controls):
                         f"{type(playable).__name__}")
     unknown = [name for name in chosen if name not in controls]
     if unknown:
-        raise ValueError(f"playable names {unknown}, which are not controls of "
-                         f"this explorer (its controls: {list(controls)})")
+        raise ValueError(f"playable names {unknown}, which are not controls "
+                         f"of this explorer (its controls: {list(controls)})")
     for name, values in chosen.items():
         if values is not None and (isinstance(values, (str, bytes))
                                    or not hasattr(values, "__iter__")
@@ -83,7 +84,7 @@ def _check_playable(playable, controls):
 
 
 def explore(draw, *, playable=None, alt=None, **controls):
-    """Show ``draw`` with one control per keyword: live, or playable on the site.
+    """Show ``draw`` with a control per keyword: live, or playable on the site.
 
     Each keyword is an ipywidgets control (``FloatSlider(value=..., ...)``,
     ``Checkbox(...)``, ``Dropdown(...)``, ...) or any value
@@ -142,7 +143,8 @@ def _widget(name, control, draw):
     default = parameter.default if parameter is not None else inspect._empty
     widget = ipywidgets.interactive.widget_from_abbrev(control, default)
     if widget is None:
-        raise ValueError(f"explore: cannot make a control for {name}={control!r}")
+        raise ValueError(
+            f"explore: cannot make a control for {name}={control!r}")
     return widget
 
 
@@ -226,11 +228,10 @@ def _playable_control(name, widget, values):
             values = _slider_values(widget)
         else:
             values = sorted(set(values) | {default})
-            outside = [v for v in values
-                       if not widget.min <= (v if not isinstance(
-                           widget, ipywidgets.FloatLogSlider)
-                           else __import__("math").log(v, widget.base))
-                       <= widget.max + 1e-9]
+            log = isinstance(widget, ipywidgets.FloatLogSlider)
+            outside = [v for v in values if not widget.min - 1e-9 <= (
+                math.log(v, widget.base) if log and v > 0 else v)
+                <= widget.max + 1e-9 or (log and v <= 0)]
             if outside:
                 raise ValueError(f"explore: control {name!r} ({label}): "
                                  f"{outside[0]!r} is outside its range")
@@ -340,8 +341,7 @@ def _static_explorer(draw, controls, chosen, alt):
                for key, control in controls.items()}
     import ipywidgets
 
-    fixed = {key: (w.value if not isinstance(w, ipywidgets.fixed) else w.value)
-             for key, w in widgets.items()}
+    fixed = {key: w.value for key, w in widgets.items()}
     playable = [_playable_control(key, widgets[key], chosen[key])
                 for key in controls if key in chosen
                 and not isinstance(widgets[key], ipywidgets.fixed)]
