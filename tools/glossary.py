@@ -452,16 +452,23 @@ class BookGlossary(SphinxTransform):
 
 class GlossaryIndexEntries(SphinxTransform):
     """In glossary.md: the glossary directive's index entries are made plain,
-    so the index shows the chapter's defining section as the main entry."""
+    so the index shows the chapter's defining section as the main entry, and
+    a term's other names point to its main name."""
 
     default_priority = 801
 
     def apply(self, **kwargs) -> None:
         if self.env.docname != GLOSSARY.removesuffix(".md"):
             return
+        # Another name of a term ("autodiff") is indexed as a pointer to the
+        # main one: "autodiff, see automatic differentiation".
+        main = {t.lower(): e.term for e in load_entries(Path(self.env.srcdir))
+                for t in e.terms[1:]}
         for index in self.document.findall(addnodes.index):
-            index["entries"] = [(kind, value, tid, "", key)
-                                for kind, value, tid, _main, key in index["entries"]]
+            index["entries"] = [
+                ("see", f"{value}; {main[value.lower()]}", tid, "", key)
+                if value.lower() in main else (kind, value, tid, "", key)
+                for kind, value, tid, _main, key in index["entries"]]
 
 
 def setup(app):
