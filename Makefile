@@ -40,7 +40,7 @@ test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
 # Executes each notebook top to bottom on a fresh kernel, as CI will. Explorers
-# draw their static default figure (BOOK_STATIC_WIDGETS) so the site shows it.
+# precompute their frames (BOOK_STATIC_WIDGETS), so they play on the static site.
 # tools/execute.py also records the library versions each notebook used, for
 # the status page (cell timings are recorded by nbclient).
 execute: $(BIN)/.installed
