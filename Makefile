@@ -23,8 +23,9 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 # The site links the whole book as a PDF (_build/html/book.pdf): printed from a
 # one-page build by headless Chromium (tools/make_pdf.py), rebuilt only when a
 # source changed. Without Chromium the site is built and the PDF skipped.
+# (tools/make_pdf.py's sources() lists the same files.)
 PDF_SOURCES := $(wildcard chapters/*.ipynb) intro.md status.md glossary.md _toc.yml _config.yml \
-	tools/book.css tools/book_site.py tools/glossary.py tools/make_pdf.py
+	tools/book.css $(wildcard tools/*.py)
 
 book: $(BIN)/.installed
 	$(BIN)/jupyter-book build . -W -n --keep-going

@@ -45,15 +45,15 @@ def squeeze(text: str) -> str:
 def book():
     pypdf = pytest.importorskip("pypdf")
     out = ROOT / "_build" / "pdf" / "book.pdf"
-    result = make_pdf.build(out)
+    result = make_pdf.ensure(out)  # the site test may have built it already
     reader = pypdf.PdfReader(str(out))
     pages = [unicodedata.normalize("NFKC", page.extract_text() or "") for page in reader.pages]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "report.json").write_text(json.dumps({
         "pages": len(pages), "megabytes": round(out.stat().st_size / 1e6, 2),
-        "seconds": round(result["seconds"], 1), "chapters": result["chapters"]}, indent=1))
-    return {"reader": reader, "pages": pages, "text": "\n".join(pages), "path": out,
-            "chapters": result["chapters"]}
+        "build_seconds": round(result["seconds"], 1), "built_now": result["built"]},
+        indent=1))
+    return {"reader": reader, "pages": pages, "text": "\n".join(pages), "path": out}
 
 
 def cells(path):
@@ -99,7 +99,6 @@ def chapter_start(book, path) -> int:
 def test_every_chapter_in_order_on_its_own_page(book):
     starts = [chapter_start(book, path) for path in CHAPTERS]
     assert starts == sorted(starts) and len(set(starts)) == len(starts), starts
-    assert len(book["chapters"]) == len(CHAPTERS)
 
 
 def test_every_figure_caption(book):

@@ -215,15 +215,38 @@ def print_pdf(page: Path, out: Path = OUT, chromium: str | None = None) -> dict:
     return result
 
 
+def sources(root: Path = ROOT) -> list[Path]:
+    """What the PDF is made from (the Makefile's PDF_SOURCES say the same)."""
+    found = sorted((root / "chapters").glob("*.ipynb"))
+    found += [root / name for name in ("intro.md", "status.md", "glossary.md",
+                                       "_toc.yml", "_config.yml")]
+    found += sorted((root / "tools").glob("*.py")) + [root / "tools" / "book.css"]
+    return [path for path in found if path.is_file()]
+
+
+def copy_into_site(out: Path = OUT, root: Path = ROOT) -> None:
+    """Put the PDF where the site's download link expects it, if the site is built."""
+    site = root / "_build" / "html"
+    if site.is_dir() and out.is_file():
+        shutil.copyfile(out, site / "book.pdf")
+
+
 def build(out: Path = OUT, root: Path = ROOT) -> dict:
     """Build the one-page HTML and print it; also copy it into a built site."""
     start = time.perf_counter()
     result = print_pdf(build_single_page(root), out)
-    site = root / "_build" / "html"
-    if site.is_dir():
-        shutil.copyfile(out, site / "book.pdf")
+    copy_into_site(out, root)
     result["seconds"] = time.perf_counter() - start
+    result["built"] = True
     return result
+
+
+def ensure(out: Path = OUT, root: Path = ROOT) -> dict:
+    """Build the PDF only if it is missing or older than a source (as make does)."""
+    if out.is_file() and out.stat().st_mtime >= max(p.stat().st_mtime for p in sources(root)):
+        copy_into_site(out, root)
+        return {"path": out, "seconds": 0.0, "built": False}
+    return build(out, root)
 
 
 def main(argv=None) -> int:
